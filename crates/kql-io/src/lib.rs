@@ -1,0 +1,1 @@
+//! KQL table sources and sinks.

@@ -1,0 +1,5 @@
+//! KQL syntax: text to an AST with a span on every node, and back to canonical text.
+
+mod span;
+
+pub use span::Span;
