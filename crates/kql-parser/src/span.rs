@@ -35,7 +35,8 @@ impl Span {
 
     /// The text this span covers in `src`.
     pub fn text(self, src: &str) -> &str {
-        src.get(self.start as usize..self.end as usize).unwrap_or("")
+        src.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
     }
 }
 

@@ -1,0 +1,797 @@
+//! Scalar and tabular expressions.
+//!
+//! ```text
+//! expr     := binary ("|" operator)*
+//! binary   := unary (binop binary)*            -- precedence climbing, see BinOp::precedence
+//! unary    := ("-" | "+") unary | postfix
+//! postfix  := primary ("." Name | "[" expr "]")*
+//! primary  := literal | "(" expr ")" | Name | Name "(" args ")" | datatable | print | range
+//! ```
+
+use nom::Parser;
+use nom::bytes::complete::tag;
+use nom::character::complete::satisfy;
+use nom::combinator::{not, peek};
+
+use super::lexical::{
+    Number, at_string, ident, keyword, number, peek_word, raw_parenthesized, string_lit, sym, ws,
+};
+use super::operator::operator;
+use super::{Input, PResult, SyntaxError, expect};
+use crate::ast::{
+    Assignment, BinOp, ColumnDecl, DynamicLit, Expr, ExprKind, Ident, LIST_OP_PRECEDENCE, Literal,
+    StrOp, StrOpKind, UnaryOp,
+};
+use crate::error::ParseError;
+use crate::span::Span;
+
+/// Nesting deeper than this is refused rather than risking the stack.
+const MAX_DEPTH: usize = 200;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts recursion depth for the lifetime of the guard.
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter(i: Input) -> Result<DepthGuard, nom::Err<SyntaxError>> {
+        let depth = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let guard = DepthGuard;
+        if depth > MAX_DEPTH {
+            let at = i.location_offset();
+            return Err(nom::Err::Failure(SyntaxError::custom(
+                i,
+                ParseError::new(
+                    "kql::syntax::too_deep",
+                    Span::new(at, at + 1),
+                    format!("expression nested more than {MAX_DEPTH} levels deep"),
+                )
+                .with_label("nesting limit reached here"),
+            )));
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// A full expression, including tabular pipelines: `T | where x > 1 | take 5`.
+pub fn expr(i: Input) -> PResult<Expr> {
+    let _guard = DepthGuard::enter(i)?;
+    let (mut i, mut e) = binary(i, 0)?;
+    while let Ok((rest, _)) = sym("|").parse(i) {
+        let (rest, op) = expect("a tabular operator", operator).parse(rest)?;
+        let span = e.span.to(op.span);
+        e = Expr {
+            kind: ExprKind::Pipe {
+                input: Box::new(e),
+                op: Box::new(op),
+            },
+            span,
+        };
+        i = rest;
+    }
+    Ok((i, e))
+}
+
+/// The right side of `let Name = ...`.
+pub fn let_value(i: Input) -> PResult<Expr> {
+    let s = i.fragment();
+    let is_view = peek_word(i) == Some("view");
+    let is_function = s.starts_with('(') && {
+        // `(a:string, ...) {` or `() {` — a lambda, not a parenthesised expression
+        let after_open = s[1..].trim_start();
+        after_open.starts_with(')') || {
+            let name_end = after_open
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(after_open.len());
+            name_end > 0 && after_open[name_end..].trim_start().starts_with(':')
+        }
+    };
+    if is_view || is_function {
+        let at = i.location_offset();
+        let len = s.find('{').map_or(1, |n| n + 1);
+        return Err(nom::Err::Failure(SyntaxError::custom(
+            i,
+            ParseError::new(
+                "kql::syntax::unsupported",
+                Span::new(at, at + len),
+                "user-defined functions and views (`let f = (x:long) { ... }`) are not supported yet",
+            )
+            .with_label("function definition"),
+        )));
+    }
+    expr(i)
+}
+
+/// Binary operators found after an operand.
+enum Infix {
+    Bin(BinOp),
+    In { negated: bool, ci: bool },
+    HasList { all: bool },
+    Between { negated: bool },
+}
+
+impl Infix {
+    fn precedence(&self) -> u8 {
+        match self {
+            Infix::Bin(op) => op.precedence(),
+            _ => LIST_OP_PRECEDENCE,
+        }
+    }
+
+    fn is_associative(&self) -> bool {
+        match self {
+            Infix::Bin(op) => op.is_associative(),
+            _ => false,
+        }
+    }
+}
+
+fn str_op(kind: StrOpKind, negated: bool, case_sensitive: bool) -> Infix {
+    Infix::Bin(BinOp::Str(StrOp {
+        kind,
+        negated,
+        case_sensitive,
+    }))
+}
+
+/// The next infix operator and the input after it.
+fn infix(i: Input) -> PResult<(Infix, Span)> {
+    let s = *i.fragment();
+    // symbols, longest first
+    const SYMBOLS: [(&str, BinOp); 14] = [
+        ("==", BinOp::Eq),
+        ("!=", BinOp::NotEq),
+        ("<>", BinOp::NotEq),
+        ("=~", BinOp::EqCi),
+        ("!~", BinOp::NotEqCi),
+        ("<=", BinOp::Le),
+        (">=", BinOp::Ge),
+        ("<", BinOp::Lt),
+        (">", BinOp::Gt),
+        ("+", BinOp::Add),
+        ("-", BinOp::Sub),
+        ("*", BinOp::Mul),
+        ("/", BinOp::Div),
+        ("%", BinOp::Mod),
+    ];
+    for (text, op) in SYMBOLS {
+        if s.starts_with(text) {
+            let (rest, span) = sym(text).parse(i)?;
+            return Ok((rest, (Infix::Bin(op), span)));
+        }
+    }
+    let negated = s.starts_with('!');
+    let word_input = if negated {
+        tag::<_, _, SyntaxError>("!").parse(i)?.0
+    } else {
+        i
+    };
+    let Some(word) = peek_word(word_input) else {
+        return Err(nom::Err::Error(SyntaxError::expected(i, "an operator")));
+    };
+    let start = i.location_offset();
+    let finish = |len: usize, op: Infix| -> PResult<(Infix, Span)> {
+        let (rest, _) = nom::bytes::complete::take(len).parse(word_input)?;
+        let span = Span::new(start, rest.location_offset());
+        let (rest, ()) = ws(rest)?;
+        Ok((rest, (op, span)))
+    };
+    if word == "in" && word_input.fragment()[2..].starts_with('~') {
+        return finish(3, Infix::In { negated, ci: true });
+    }
+    let (base, cs) = match word.strip_suffix("_cs") {
+        Some(base) => (base, true),
+        None => (word, false),
+    };
+    let kind = match base {
+        "contains" => Some(StrOpKind::Contains),
+        "has" => Some(StrOpKind::Has),
+        "hasprefix" => Some(StrOpKind::HasPrefix),
+        "hassuffix" => Some(StrOpKind::HasSuffix),
+        "startswith" => Some(StrOpKind::StartsWith),
+        "endswith" => Some(StrOpKind::EndsWith),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        return finish(word.len(), str_op(kind, negated, cs));
+    }
+    match (word, negated) {
+        ("in", _) => finish(2, Infix::In { negated, ci: false }),
+        ("between", _) => finish(7, Infix::Between { negated }),
+        ("and", false) => finish(3, Infix::Bin(BinOp::And)),
+        ("or", false) => finish(2, Infix::Bin(BinOp::Or)),
+        ("has_any", false) => finish(7, Infix::HasList { all: false }),
+        ("has_all", false) => finish(7, Infix::HasList { all: true }),
+        ("matches", false) => {
+            let (rest, (_, span)) = finish(7, Infix::Bin(BinOp::MatchesRegex))?;
+            let (rest, end) = expect("`regex` after `matches`", keyword("regex")).parse(rest)?;
+            Ok((rest, (Infix::Bin(BinOp::MatchesRegex), span.to(end))))
+        }
+        _ => Err(nom::Err::Error(SyntaxError::expected(i, "an operator"))),
+    }
+}
+
+/// Precedence climbing over operators binding at least as tightly as `min`.
+fn binary(i: Input, min: u8) -> PResult<Expr> {
+    let (mut i, mut lhs) = unary(i)?;
+    let mut last_level: Option<u8> = None;
+    while let Ok((rest, (op, op_span))) = infix(i) {
+        let prec = op.precedence();
+        if prec < min {
+            break;
+        }
+        if !op.is_associative() && last_level == Some(prec) {
+            return Err(nom::Err::Failure(SyntaxError::custom(
+                i,
+                ParseError::new(
+                    "kql::syntax",
+                    op_span,
+                    "this operator cannot follow another of the same kind without parentheses",
+                )
+                .with_label("add parentheses around one side"),
+            )));
+        }
+        last_level = Some(prec);
+        let lhs_start = lhs.span.start as usize;
+        let (rest, kind, end) = match op {
+            Infix::Bin(op) => {
+                let (rest, rhs) = expect("an expression", |i| binary(i, prec + 1)).parse(rest)?;
+                let end = rhs.span.end;
+                let kind = ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                };
+                (rest, kind, end)
+            }
+            Infix::In { negated, ci } => {
+                let (rest, (list, close)) =
+                    expect("a parenthesised list", paren_list).parse(rest)?;
+                let kind = ExprKind::In {
+                    lhs: Box::new(lhs),
+                    negated,
+                    case_insensitive: ci,
+                    list,
+                };
+                (rest, kind, close.end)
+            }
+            Infix::HasList { all } => {
+                let (rest, (list, close)) =
+                    expect("a parenthesised list", paren_list).parse(rest)?;
+                let kind = ExprKind::HasList {
+                    lhs: Box::new(lhs),
+                    all,
+                    list,
+                };
+                (rest, kind, close.end)
+            }
+            Infix::Between { negated } => {
+                let (rest, _) = expect("`(`", sym("(")).parse(rest)?;
+                let (rest, low) = expect("a lower bound", |i| binary(i, 0)).parse(rest)?;
+                let (rest, _) = expect("`..`", sym("..")).parse(rest)?;
+                let (rest, high) = expect("an upper bound", |i| binary(i, 0)).parse(rest)?;
+                let (rest, close) = expect("`)`", sym(")")).parse(rest)?;
+                let kind = ExprKind::Between {
+                    lhs: Box::new(lhs),
+                    negated,
+                    low: Box::new(low),
+                    high: Box::new(high),
+                };
+                (rest, kind, close.end)
+            }
+        };
+        let span = Span::new(lhs_start, end as usize);
+        lhs = Expr { kind, span };
+        i = rest;
+    }
+    Ok((i, lhs))
+}
+
+/// `( expr, ... )` after `in`, `has_any`: also accepts a tabular expression.
+fn paren_list(i: Input) -> PResult<(Vec<Expr>, Span)> {
+    let (i, _) = sym("(").parse(i)?;
+    let (i, items) = comma_list(i, expr)?;
+    let (i, close) = expect("`)` or `,`", sym(")")).parse(i)?;
+    Ok((i, (items, close)))
+}
+
+/// Zero or more `item`s separated by commas (a trailing comma is accepted).
+pub fn comma_list<'a, T>(
+    mut i: Input<'a>,
+    mut item: impl FnMut(Input<'a>) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let mut items = Vec::new();
+    loop {
+        match item(i) {
+            Ok((rest, x)) => {
+                items.push(x);
+                i = rest;
+            }
+            Err(nom::Err::Error(_)) => break,
+            Err(e) => return Err(e),
+        }
+        match sym(",").parse(i) {
+            Ok((rest, _)) => i = rest,
+            Err(_) => break,
+        }
+    }
+    Ok((i, items))
+}
+
+/// One or more `item`s separated by commas, failing with `what` if there is none.
+pub fn comma_list1<'a, T>(
+    i: Input<'a>,
+    what: &'static str,
+    item: impl FnMut(Input<'a>) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let (rest, items) = comma_list(i, item)?;
+    if items.is_empty() {
+        return Err(nom::Err::Failure(SyntaxError::expected(i, what)));
+    }
+    Ok((rest, items))
+}
+
+fn unary(i: Input) -> PResult<Expr> {
+    let _guard = DepthGuard::enter(i)?;
+    let start = i.location_offset();
+    for (text, op) in [("-", UnaryOp::Neg), ("+", UnaryOp::Plus)] {
+        if let Ok((rest, _)) = sym(text).parse(i) {
+            let (rest, operand) = expect("an expression", unary).parse(rest)?;
+            // fold `-5` into a literal so it round-trips and types as a constant
+            if let (UnaryOp::Neg, ExprKind::Literal(lit)) = (op, &operand.kind) {
+                let negated = match lit {
+                    Literal::Long(v) => Some(Literal::Long(v.wrapping_neg())),
+                    Literal::Real(v) => Some(Literal::Real(-v)),
+                    Literal::TimeSpan(v) => Some(Literal::TimeSpan(v.wrapping_neg())),
+                    _ => None,
+                };
+                if let Some(lit) = negated {
+                    let span = Span::new(start, operand.span.end as usize);
+                    return Ok((rest, Expr::new(ExprKind::Literal(lit), span)));
+                }
+            }
+            let span = Span::new(start, operand.span.end as usize);
+            let kind = ExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            };
+            return Ok((rest, Expr::new(kind, span)));
+        }
+    }
+    postfix(i)
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+}
+
+fn postfix(i: Input) -> PResult<Expr> {
+    let (mut i, mut e) = primary(i)?;
+    loop {
+        if i.fragment().starts_with('.') && !i.fragment().starts_with("..") {
+            let (rest, _) = sym(".").parse(i)?;
+            let (rest, name) = expect("a property name", ident).parse(rest)?;
+            let span = e.span.to(name.span);
+            e = Expr::new(
+                ExprKind::Member {
+                    target: Box::new(e),
+                    name,
+                },
+                span,
+            );
+            i = rest;
+        } else if i.fragment().starts_with('[') {
+            let (rest, _) = sym("[").parse(i)?;
+            let (rest, index) = expect("an index", expr).parse(rest)?;
+            let (rest, close) = expect("`]`", sym("]")).parse(rest)?;
+            let span = e.span.to(close);
+            e = Expr::new(
+                ExprKind::Index {
+                    target: Box::new(e),
+                    index: Box::new(index),
+                },
+                span,
+            );
+            i = rest;
+        } else {
+            return Ok((i, e));
+        }
+    }
+}
+
+/// Type names that form typed literals when followed by `(`.
+const TYPED_LITERALS: [&str; 15] = [
+    "datetime", "date", "timespan", "time", "guid", "dynamic", "int", "long", "real", "double",
+    "bool", "boolean", "decimal", "int64", "int32",
+];
+
+fn primary(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    if i.fragment().starts_with('(') {
+        let (rest, _) = sym("(").parse(i)?;
+        let (rest, mut inner) = expect("an expression", expr).parse(rest)?;
+        let (rest, close) = expect("`)`", sym(")")).parse(rest)?;
+        // the parentheses are part of the operand's text for error spans
+        inner.span = Span::new(start, close.end as usize);
+        return Ok((rest, inner));
+    }
+    if at_string(i) {
+        let (rest, (text, span)) = string_lit(i)?;
+        return Ok((
+            rest,
+            Expr::new(ExprKind::Literal(Literal::String(text)), span),
+        ));
+    }
+    if i.fragment().starts_with(|c: char| c.is_ascii_digit()) {
+        let (rest, (n, span)) = number(i)?;
+        let lit = match n {
+            Number::Long(v) => Literal::Long(v),
+            Number::Real(v) => Literal::Real(v),
+            Number::TimeSpan(v) => Literal::TimeSpan(v),
+        };
+        return Ok((rest, Expr::new(ExprKind::Literal(lit), span)));
+    }
+    let word = peek_word(i).unwrap_or("");
+    let followed_by_paren = |len: usize| -> bool {
+        let after = &i.fragment()[len..];
+        let after = after.trim_start();
+        after.starts_with('(')
+    };
+    match word {
+        "true" | "false" => {
+            let (rest, span) = keyword(if word == "true" { "true" } else { "false" }).parse(i)?;
+            return Ok((
+                rest,
+                Expr::new(ExprKind::Literal(Literal::Bool(word == "true")), span),
+            ));
+        }
+        "datatable" if followed_by_paren(word.len()) => return datatable(i),
+        "print" => return print(i),
+        "range" if !followed_by_paren(word.len()) => return range(i),
+        w if TYPED_LITERALS.contains(&w) && followed_by_paren(w.len()) => return typed_literal(i),
+        "union" | "search" | "find" | "externaldata" | "external_table" | "evaluate" => {
+            let next = i.fragment()[word.len()..].trim_start();
+            if next.starts_with(|c: char| c.is_alphabetic() || c == '(' || c == '*' || c == '[') {
+                return Err(nom::Err::Failure(unsupported(i, word.len(), word)));
+            }
+        }
+        _ => {}
+    }
+    let (rest, name) = ident(i)?;
+    if rest.fragment().starts_with('(') {
+        let (rest, _) = sym("(").parse(rest)?;
+        let (rest, args) = comma_list(rest, argument)?;
+        let (rest, close) = expect("`)` or `,`", sym(")")).parse(rest)?;
+        let span = name.span.to(close);
+        return Ok((rest, Expr::new(ExprKind::Call { name, args }, span)));
+    }
+    let span = name.span;
+    Ok((rest, Expr::new(ExprKind::Name(name), span)))
+}
+
+/// An error naming a KQL feature kql does not implement yet.
+pub fn unsupported<'a>(i: Input<'a>, len: usize, what: &str) -> SyntaxError<'a> {
+    let at = i.location_offset();
+    SyntaxError::custom(
+        i,
+        ParseError::new(
+            "kql::syntax::unsupported",
+            Span::new(at, at + len),
+            format!("`{what}` is not supported yet"),
+        )
+        .with_label("unsupported"),
+    )
+}
+
+/// A function argument: an expression, or `*` standing for all columns.
+fn argument(i: Input) -> PResult<Expr> {
+    if i.fragment().starts_with('*') {
+        let rest_after = i.fragment()[1..].trim_start();
+        if rest_after.starts_with(',') || rest_after.starts_with(')') {
+            let (rest, span) = sym("*").parse(i)?;
+            return Ok((rest, Expr::new(ExprKind::Star, span)));
+        }
+    }
+    expr(i)
+}
+
+/// `datetime(...)`, `long(null)`, `dynamic([1, 2])`, `time(1d)`, ...
+fn typed_literal(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, name) = ident(i)?;
+    let ty = name.name.as_str();
+    if ty == "dynamic" {
+        let (rest, _) = sym("(").parse(rest)?;
+        let (rest, value) = expect("a dynamic value", dynamic_value).parse(rest)?;
+        let (rest, close) = expect("`)`", sym(")")).parse(rest)?;
+        let span = Span::new(start, close.end as usize);
+        return Ok((
+            rest,
+            Expr::new(ExprKind::Literal(Literal::Dynamic(value)), span),
+        ));
+    }
+    let (rest, (text, paren)) = raw_parenthesized(rest)?;
+    let span = Span::new(start, paren.end as usize);
+    let bad = |what: &str| {
+        nom::Err::Failure(SyntaxError::custom(
+            i,
+            ParseError::new(
+                "kql::syntax::literal",
+                span,
+                format!("invalid {ty} literal: {what}"),
+            )
+            .with_label("cannot read this value"),
+        ))
+    };
+    if text == "null" {
+        return Ok((
+            rest,
+            Expr::new(ExprKind::Literal(Literal::TypedNull(ty.to_string())), span),
+        ));
+    }
+    let number = |text: &str| -> Option<f64> {
+        let t = text.trim();
+        match t {
+            "nan" | "NaN" => Some(f64::NAN),
+            "inf" | "+inf" | "Infinity" => Some(f64::INFINITY),
+            "-inf" | "-Infinity" => Some(f64::NEG_INFINITY),
+            _ => t.parse().ok(),
+        }
+    };
+    let lit = match ty {
+        "datetime" | "date" => Literal::DateTime(text),
+        "guid" => Literal::Guid(text),
+        "timespan" | "time" => Literal::TimeSpan(timespan_text(&text).ok_or_else(|| bad(&text))?),
+        "int" | "int32" => Literal::Int(text.trim().parse().map_err(|_| bad(&text))?),
+        "long" | "int64" => Literal::Long(parse_long(&text).ok_or_else(|| bad(&text))?),
+        "real" | "double" => Literal::Real(number(&text).ok_or_else(|| bad(&text))?),
+        "bool" | "boolean" => match text.as_str() {
+            "true" | "1" => Literal::Bool(true),
+            "false" | "0" => Literal::Bool(false),
+            _ => return Err(bad(&text)),
+        },
+        "decimal" => return Err(nom::Err::Failure(unsupported(i, span.len(), "decimal"))),
+        _ => return Err(bad(&text)),
+    };
+    Ok((rest, Expr::new(ExprKind::Literal(lit), span)))
+}
+
+fn parse_long(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if let Some(hex) = t.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    t.parse().ok()
+}
+
+/// The contents of `timespan(...)`: `2` (days), `1d`, `15 seconds`, `0.12:34:56.7`.
+fn timespan_text(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let negative = t.starts_with('-');
+    let body = t.trim_start_matches(['-', '+']).trim();
+    let ticks = if body.contains(':') {
+        colon_timespan(body)?
+    } else {
+        let split = body
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(body.len());
+        let (num, unit) = body.split_at(split);
+        let amount: f64 = num.parse().ok()?;
+        let unit = unit.trim();
+        let per = if unit.is_empty() {
+            super::timespan_unit("d")?
+        } else {
+            super::timespan_unit(unit)?
+        };
+        let ticks = (amount * per).round();
+        if !ticks.is_finite() || ticks.abs() > i64::MAX as f64 {
+            return None;
+        }
+        ticks as i64
+    };
+    Some(if negative { -ticks } else { ticks })
+}
+
+/// `[d.]hh:mm[:ss[.fffffff]]` in ticks.
+fn colon_timespan(s: &str) -> Option<i64> {
+    let (days, clock) = match s.split_once(':') {
+        Some((head, _)) if head.contains('.') => {
+            let (d, rest) = s.split_once('.')?;
+            (d.parse::<i64>().ok()?, rest)
+        }
+        _ => (0, s),
+    };
+    let mut parts = clock.split(':');
+    let hours: i64 = parts.next()?.parse().ok()?;
+    let minutes: i64 = parts.next()?.parse().ok()?;
+    let (seconds, fraction) = match parts.next() {
+        Some(sec) => match sec.split_once('.') {
+            Some((s, f)) => (s.parse::<i64>().ok()?, f),
+            None => (sec.parse::<i64>().ok()?, ""),
+        },
+        None => (0, ""),
+    };
+    if parts.next().is_some() || minutes > 59 || seconds > 59 || fraction.len() > 7 {
+        return None;
+    }
+    let mut frac_ticks = 0i64;
+    if !fraction.is_empty() {
+        if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        frac_ticks = format!("{fraction:0<7}").parse().ok()?;
+    }
+    let seconds_total = ((days * 24 + hours) * 60 + minutes)
+        .checked_mul(60)?
+        .checked_add(seconds)?;
+    seconds_total
+        .checked_mul(10_000_000)?
+        .checked_add(frac_ticks)
+}
+
+/// A value inside `dynamic(...)`: JSON, with KQL literals and single quotes allowed.
+fn dynamic_value(i: Input) -> PResult<DynamicLit> {
+    let _guard = DepthGuard::enter(i)?;
+    let s = *i.fragment();
+    if s.starts_with('[') {
+        let (rest, _) = sym("[").parse(i)?;
+        let (rest, items) = comma_list(rest, dynamic_value)?;
+        let (rest, _) = expect("`]` or `,`", sym("]")).parse(rest)?;
+        return Ok((rest, DynamicLit::Array(items)));
+    }
+    if s.starts_with('{') {
+        let (rest, _) = sym("{").parse(i)?;
+        let (rest, items) = comma_list(rest, |i| {
+            let (i, (key, _)) = string_lit(i)?;
+            let (i, _) = expect("`:`", sym(":")).parse(i)?;
+            let (i, value) = expect("a value", dynamic_value).parse(i)?;
+            Ok((i, (key, value)))
+        })?;
+        let (rest, _) = expect("`}` or `,`", sym("}")).parse(rest)?;
+        return Ok((rest, DynamicLit::Object(items)));
+    }
+    if peek_word(i) == Some("null") {
+        let (rest, _) = keyword("null").parse(i)?;
+        return Ok((rest, DynamicLit::Null));
+    }
+    let (rest, e) = unary(i)?;
+    let value = match e.kind {
+        ExprKind::Literal(Literal::Bool(b)) => DynamicLit::Bool(b),
+        ExprKind::Literal(Literal::Long(v)) => DynamicLit::Long(v),
+        ExprKind::Literal(Literal::Real(v)) => DynamicLit::Real(v),
+        ExprKind::Literal(Literal::String(s)) => DynamicLit::String(s),
+        ExprKind::Literal(lit) => DynamicLit::Scalar(Box::new(lit)),
+        _ => {
+            return Err(nom::Err::Failure(SyntaxError::custom(
+                i,
+                ParseError::new(
+                    "kql::syntax",
+                    e.span,
+                    "dynamic literals may only contain constants",
+                )
+                .with_label("not a constant"),
+            )));
+        }
+    };
+    Ok((rest, value))
+}
+
+/// `datatable(Col:type, ...)[value, ...]`
+fn datatable(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, _) = keyword("datatable").parse(i)?;
+    let (rest, _) = expect("`(`", sym("(")).parse(rest)?;
+    let (rest, columns) = comma_list1(rest, "a column declaration `Name:type`", column_decl)?;
+    let (rest, _) = expect("`)` or `,`", sym(")")).parse(rest)?;
+    let (rest, _) = expect("`[`", sym("[")).parse(rest)?;
+    let (rest, values) = comma_list(rest, expr)?;
+    let (rest, close) = expect("`]` or `,`", sym("]")).parse(rest)?;
+    let span = Span::new(start, close.end as usize);
+    Ok((
+        rest,
+        Expr::new(ExprKind::Datatable { columns, values }, span),
+    ))
+}
+
+/// `Name: type`
+pub fn column_decl(i: Input) -> PResult<ColumnDecl> {
+    let (rest, name) = ident(i)?;
+    let (rest, _) = expect("`:` and a type", sym(":")).parse(rest)?;
+    let (rest, ty) = expect("a type name", ident).parse(rest)?;
+    Ok((rest, ColumnDecl { name, ty }))
+}
+
+/// `print [Name =] expr, ...`
+fn print(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, kw) = keyword("print").parse(i)?;
+    let (rest, items) = comma_list(rest, assignment)?;
+    let end = items.last().map_or(kw.end, |a| a.expr.span.end);
+    Ok((
+        rest,
+        Expr::new(ExprKind::Print(items), Span::new(start, end as usize)),
+    ))
+}
+
+/// `range Name from Start to Stop step Step`
+fn range(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, _) = keyword("range").parse(i)?;
+    let (rest, column) = expect("a column name", ident).parse(rest)?;
+    let (rest, _) = expect("`from`", keyword("from")).parse(rest)?;
+    let (rest, from) = expect("a start value", |i| binary(i, 0)).parse(rest)?;
+    let (rest, _) = expect("`to`", keyword("to")).parse(rest)?;
+    let (rest, to) = expect("a stop value", |i| binary(i, 0)).parse(rest)?;
+    let (rest, _) = expect("`step`", keyword("step")).parse(rest)?;
+    let (rest, step) = expect("a step value", |i| binary(i, 0)).parse(rest)?;
+    let span = Span::new(start, step.span.end as usize);
+    let kind = ExprKind::Range {
+        column,
+        from: Box::new(from),
+        to: Box::new(to),
+        step: Box::new(step),
+    };
+    Ok((rest, Expr::new(kind, span)))
+}
+
+/// `Name = expr` or `expr`.
+pub fn assignment(i: Input) -> PResult<Assignment> {
+    if let Ok((rest, name)) = ident(i) {
+        let is_assign = rest.fragment().starts_with('=')
+            && !rest.fragment().starts_with("==")
+            && !rest.fragment().starts_with("=~");
+        if is_assign {
+            let (rest, _) = sym("=").parse(rest)?;
+            let (rest, e) = expect("an expression", expr_no_pipe).parse(rest)?;
+            return Ok((
+                rest,
+                Assignment {
+                    name: Some(name),
+                    expr: e,
+                },
+            ));
+        }
+    }
+    let (rest, e) = expr_no_pipe(i)?;
+    Ok((
+        rest,
+        Assignment {
+            name: None,
+            expr: e,
+        },
+    ))
+}
+
+/// A scalar expression that stops at `|` (inside operator argument lists).
+pub fn expr_no_pipe(i: Input) -> PResult<Expr> {
+    let _guard = DepthGuard::enter(i)?;
+    binary(i, 0)
+}
+
+/// Peeks that `word` is the next keyword.
+pub fn at_keyword(i: Input, word: &str) -> bool {
+    i.fragment().starts_with(word)
+        && not(peek(satisfy::<_, _, SyntaxError>(|c| {
+            super::lexical::is_ident_char(c) || c == '-'
+        })))
+        .parse(Input::new(&i.fragment()[word.len()..]))
+        .is_ok()
+}
+
+/// Identifier helper re-exported for operators.
+pub fn name(i: Input) -> PResult<Ident> {
+    ident(i)
+}

@@ -1,0 +1,241 @@
+//! Parser tests: small inputs with their AST (spans visible), canonical text and errors.
+
+use crate::{ParseError, parse};
+
+/// Parses `src` and returns its canonical text, checking it is a fixed point.
+fn canonical(src: &str) -> String {
+    let ast = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    let text = ast.to_string();
+    let again = parse(&text).unwrap_or_else(|e| panic!("reparse of {text}: {e:?}"));
+    assert_eq!(again.to_string(), text, "display is not a fixed point");
+    text
+}
+
+fn error(src: &str) -> ParseError {
+    parse(src).expect_err("expected a syntax error")
+}
+
+#[test]
+fn precedence_follows_kql_table() {
+    insta::assert_snapshot!(canonical("T | where a or b and c == 1 + 2 * 3"), @r"
+    T
+    | where a or b and c == 1 + 2 * 3
+    ");
+    // string operators bind tighter than `==` and arithmetic (§A.9.5)
+    let ast = parse("print a == b =~ c").unwrap();
+    insta::assert_snapshot!(format!("{:?}", ast.statements[0].kind), @r#"Query(Expr { kind: Print([Assignment { name: None, expr: Expr { kind: Binary { op: Eq, lhs: Expr { kind: Name(Ident { name: "a", span: 6..7 }), span: 6..7 }, rhs: Expr { kind: Binary { op: EqCi, lhs: Expr { kind: Name(Ident { name: "b", span: 11..12 }), span: 11..12 }, rhs: Expr { kind: Name(Ident { name: "c", span: 16..17 }), span: 16..17 } }, span: 11..17 } }, span: 6..17 } }]), span: 0..17 })"#);
+    insta::assert_snapshot!(canonical("print (1 + 2) * 3, -(a), not(x)"), @"print (1 + 2) * 3, -a, not(x)");
+}
+
+#[test]
+fn non_associative_operators_need_parentheses() {
+    let e = error("print a == b == c");
+    assert_eq!(e.span.start, 13);
+    assert_eq!(canonical("print (a == b) == c"), "print (a == b) == c");
+}
+
+#[test]
+fn string_operators() {
+    insta::assert_snapshot!(canonical(
+        r#"T | where a contains "x" and b !contains_cs "y" and c has_cs "z" and d !startswith "p" and e endswith_cs "s" and f matches regex "a.*b" and g !~ "Q" and h in~ ("a", "b") and i !in (1, 2) and j has_any ("x") and k !between (1 .. 5)"#
+    ), @r#"
+    T
+    | where a contains "x" and b !contains_cs "y" and c has_cs "z" and d !startswith "p" and e endswith_cs "s" and f matches regex "a.*b" and g !~ "Q" and h in~ ("a", "b") and i !in (1, 2) and j has_any ("x") and k !between (1 .. 5)
+    "#);
+}
+
+#[test]
+fn literals() {
+    insta::assert_snapshot!(canonical(
+        r#"print 1, 1.5, 1e3, 0x1F, true, "a\"b", 'c\'d', @"C:\x", "a" 'b', 3d, 1.5h, 100ms, 10microsecond, 2tick, -3d"#
+    ), @r#"print 1, 1.5, 1000.0, 31, true, "a\"b", "c'd", "C:\\x", "ab", 3d, 90m, 100ms, 10microsecond, 2tick, -3d"#);
+    insta::assert_snapshot!(canonical(
+        "print datetime(2024-01-01 10:00), datetime(null), long(null), int(5), time(1d), timespan(2), timespan(0.12:34:56.7), dynamic([1, 'a', {\"k\": null}]), guid(74be27de-1e4e-49d9-b579-fe0b331d3642), real(nan), bool(true)"
+    ), @r#"print datetime(2024-01-01 10:00), datetime(null), long(null), int(5), 1d, 2d, 45296700ms, dynamic([1, "a", {"k": null}]), guid(74be27de-1e4e-49d9-b579-fe0b331d3642), real(nan), true"#);
+    insta::assert_snapshot!(canonical("print ```multi\nline```, @'a''b'"), @r#"print "multi\nline", "a'b""#);
+}
+
+#[test]
+fn comments_anywhere_whitespace_may_stand() {
+    insta::assert_snapshot!(canonical("T // source\n// a comment line\n| where x // trailing\n  > 1 // end"), @r"
+    T
+    | where x > 1
+    ");
+}
+
+#[test]
+fn statements() {
+    insta::assert_snapshot!(canonical(
+        "set query_now = datetime(2024-06-10T12:00:00Z);\nset notruncation;\nlet n = 5;\nlet ['my table'] = T | take n;\n['my table'] | count"
+    ), @r#"
+    set query_now = datetime(2024-06-10T12:00:00Z);
+    set notruncation;
+    let n = 5;
+    let ["my table"] = T
+    | take n;
+    ["my table"]
+    | count
+    "#);
+}
+
+#[test]
+fn tabular_operators() {
+    insta::assert_snapshot!(canonical(
+        "T | extend a = 1, b | project a, c = b + 1 | project-away x, y* | project-rename n = a | take 5 | limit 2 | summarize count(), s = sum(x) by k, bin(t, 1h) | sort by a desc nulls first, b | order by c asc | top 3 by x | distinct a, b | summarize by k"
+    ), @r"
+    T
+    | extend a = 1, b
+    | project a, c = b + 1
+    | project-away x, y*
+    | project-rename n = a
+    | take 5
+    | take 2
+    | summarize count(), s = sum(x) by k, bin(t, 1h)
+    | sort by a desc nulls first, b
+    | sort by c asc
+    | top 3 by x
+    | distinct a, b
+    | summarize by k
+    ");
+    insta::assert_snapshot!(canonical("datatable(a:long, b:string)[1, 'x', 2, 'y',] | where a > 1"), @r#"
+    datatable(a:long, b:string)[1, "x", 2, "y"]
+    | where a > 1
+    "#);
+    insta::assert_snapshot!(canonical("range x from 1 to 10 step 2 | count"), @r"
+    range x from 1 to 10 step 2
+    | count
+    ");
+}
+
+#[test]
+fn parse_operator() {
+    let src = r#"T | parse kind = regex flags=iU ProcessCommandLine with * "user " CreatedUser " " * "/ad""#;
+    insta::assert_snapshot!(canonical(src), @r#"
+    T
+    | parse kind=regex flags=iU ProcessCommandLine with * "user " CreatedUser " " * "/ad"
+    "#);
+    let ast = parse(src).unwrap();
+    insta::assert_snapshot!(format!("{:#?}", ast.statements[0].kind), @r#"
+    Query(
+        Expr {
+            kind: Pipe {
+                input: Expr {
+                    kind: Name(
+                        Ident {
+                            name: "T",
+                            span: 0..1,
+                        },
+                    ),
+                    span: 0..1,
+                },
+                op: Operator {
+                    kind: Parse(
+                        Parse {
+                            drop_unmatched: false,
+                            kind: Some(
+                                Regex,
+                            ),
+                            flags: Some(
+                                Ident {
+                                    name: "iU",
+                                    span: 29..31,
+                                },
+                            ),
+                            source: Expr {
+                                kind: Name(
+                                    Ident {
+                                        name: "ProcessCommandLine",
+                                        span: 32..50,
+                                    },
+                                ),
+                                span: 32..50,
+                            },
+                            pattern: [
+                                Star(
+                                    56..57,
+                                ),
+                                Literal(
+                                    "user ",
+                                    58..65,
+                                ),
+                                Column {
+                                    name: Ident {
+                                        name: "CreatedUser",
+                                        span: 66..77,
+                                    },
+                                    ty: None,
+                                },
+                                Literal(
+                                    " ",
+                                    78..81,
+                                ),
+                                Star(
+                                    82..83,
+                                ),
+                                Literal(
+                                    "/ad",
+                                    84..89,
+                                ),
+                            ],
+                        },
+                    ),
+                    span: 4..89,
+                },
+            },
+            span: 0..89,
+        },
+    )
+    "#);
+    insta::assert_snapshot!(canonical(r#"T | parse-where EventText with * "n=" n:long "," rest | take 1"#), @r#"
+    T
+    | parse-where EventText with * "n=" n:long "," rest
+    | take 1
+    "#);
+}
+
+#[test]
+fn member_and_index_access() {
+    insta::assert_snapshot!(canonical(r#"print d.a.b, d["k"][0], $left.x, a[-1]"#), @r#"print d.a.b, d["k"][0], $left.x, a[-1]"#);
+}
+
+#[test]
+fn seed_query_parses_and_round_trips() {
+    let src = include_str!("../../../../queries/create-account.kql");
+    insta::assert_snapshot!(canonical(src), @r#"
+    DeviceProcessEvents
+    | where FileName in~ ("net.exe", "net1.exe") and Timestamp > ago(3d)
+    | parse kind=regex flags=iU ProcessCommandLine with * "user " CreatedUser " " * "/ad"
+    | where isnotempty(CreatedUser)
+    | where not(FileName =~ "net1.exe" and InitiatingProcessFileName =~ "net.exe" and replace("net", "net1", InitiatingProcessCommandLine) =~ ProcessCommandLine)
+    | extend CreatedOnLocalMachine = ProcessCommandLine !contains "/do"
+    | where ProcessCommandLine !contains "/add" or CreatedOnLocalMachine == 0 and ProcessCommandLine !contains "/domain"
+    | summarize MachineCount = dcount(DeviceName) by CreatedUser, CreatedOnLocalMachine, InitiatingProcessFileName, FileName, ProcessCommandLine, InitiatingProcessCommandLine
+    "#);
+}
+
+#[test]
+fn errors_point_at_the_problem() {
+    let e = error("T | whereabouts x");
+    insta::assert_snapshot!(format!("{} @ {:?} ({})", e.message, e.span, e.label), @"syntax error: expected a tabular operator (where, extend, project, project-away, project-rename, project-keep, project-reorder, parse, parse-where, summarize, count, take, limit, sort, order, top, distinct) @ 4..15 (found `whereabouts`)");
+    let e = error("T | join (U) on k");
+    insta::assert_snapshot!(format!("{} {} @ {:?}", e.code, e.message, e.span), @"kql::syntax::unsupported `join` is not supported yet @ 4..8");
+    let e = error("T | where (a > 1");
+    insta::assert_snapshot!(format!("{} @ {:?} ({})", e.message, e.span, e.label), @"syntax error: expected `)` @ 15..16 (query ends here)");
+    let e = error(r#"print "a\d""#);
+    insta::assert_snapshot!(format!("{} @ {:?}", e.message, e.span), @"invalid escape sequence in string literal @ 8..10");
+    let e = error("print \"abc");
+    insta::assert_snapshot!(format!("{} @ {:?}", e.message, e.span), @"unterminated string literal @ 6..10");
+    let e = error("T | where x > 3x");
+    insta::assert_snapshot!(format!("{} @ {:?}", e.message, e.span), @"`3x` is not a valid number or timespan @ 14..16");
+    let e = error("let f = (x:long) { x + 1 }; print f(1)");
+    assert_eq!(e.code, "kql::syntax::unsupported");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let src = format!("print {}1{}", "(".repeat(5000), ")".repeat(5000));
+    let e = error(&src);
+    assert_eq!(e.code, "kql::syntax::too_deep");
+    let ok = format!("print {}1{}", "(".repeat(50), ")".repeat(50));
+    assert_eq!(canonical(&ok), "print 1");
+}
