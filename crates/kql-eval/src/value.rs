@@ -207,7 +207,9 @@ impl Hash for Value {
             Value::Null => 0u8.hash(state),
             Value::Bool(b) => b.hash(state),
             // ints and longs that are equal must hash equally, and so must integral reals
-            Value::Int(_) | Value::Long(_) => (self.as_i64().unwrap_or(0) as f64).to_bits().hash(state),
+            Value::Int(_) | Value::Long(_) => {
+                (self.as_i64().unwrap_or(0) as f64).to_bits().hash(state)
+            }
             Value::Real(r) => {
                 if r.is_nan() {
                     f64::NAN.to_bits().hash(state)

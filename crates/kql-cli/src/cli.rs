@@ -1,0 +1,105 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+/// Run KQL (Kusto Query Language) hunting queries over local JSON and NDJSON logs.
+#[derive(Debug, Parser)]
+// no subcommand: help on stderr, exit 2 (until the REPL lives there)
+#[command(
+    name = "kql",
+    version,
+    max_term_width = 100,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a query file (or a query given with -e) and print its results.
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+}
+
+const RUN_EXAMPLES: &str = "\
+Tables are read from DIR/NAME.json (a JSON array of objects), DIR/NAME.jsonl or DIR/NAME.ndjson
+(one object per line); well-known tables (DeviceProcessEvents, SigninLogs, ...) get their
+official schema.
+
+Examples:
+  kql run queries/create-account.kql --now 2026-11-25T12:00:00Z
+  kql run -e 'DeviceProcessEvents | where FileName =~ \"net.exe\" | take 5'
+  kql run -e 'Events | count' --table Events=logs/events.ndjson --format json";
+
+#[derive(Debug, Clone, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["file", "query"])))]
+pub struct RunArgs {
+    /// A .kql query file (`-` reads standard input), or a rule .yaml/.yml whose top-level
+    /// `query:` block is run
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Run this query text instead of a file
+    #[arg(
+        short = 'e',
+        long = "query",
+        value_name = "QUERY",
+        conflicts_with = "file"
+    )]
+    pub query: Option<String>,
+
+    /// Directory of table files [default: testdata]
+    #[arg(long = "data", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Read table NAME from the JSON/NDJSON file PATH (repeatable; wins over --data)
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table)]
+    pub tables: Vec<(String, PathBuf)>,
+
+    /// The instant now() and ago() see, e.g. 2026-11-25T12:00:00Z [default: the clock]
+    #[arg(long = "now", value_name = "DATETIME", value_parser = parse_now)]
+    pub now: Option<i64>,
+
+    /// Output format
+    #[arg(short = 'f', long = "format", value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// How results are written to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A text table per result
+    Table,
+    /// The Log Analytics query API response: {"tables":[{"name","columns","rows"}]}
+    Json,
+    /// One JSON object per row
+    #[value(alias = "jsonl")]
+    Ndjson,
+    /// A header row, then one line per row (RFC 4180)
+    Csv,
+}
+
+fn parse_table(spec: &str) -> Result<(String, PathBuf), String> {
+    kql_io::parse_table_spec(spec).map_err(|e| e.message)
+}
+
+fn parse_now(s: &str) -> Result<i64, String> {
+    kql_eval::datetime::parse_datetime(s.trim()).ok_or_else(|| {
+        format!("`{s}` is not a datetime (expected e.g. 2026-11-25T12:00:00Z or 2026-11-25)")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,46 @@
+//! The `kql` command: run KQL hunting queries over local JSON / NDJSON logs.
+//!
+//! * [`cli`]: the command line (clap);
+//! * [`run`]: `kql run`: load the query, build the catalog, run, write the results;
+//! * [`render`]: diagnostics as text ([`render_error`]);
+//! * [`output`]: result tables as a terminal table, Log Analytics JSON, NDJSON or CSV;
+//! * [`rule`]: the `query:` of a YAML rule file, without a YAML parser.
+//!
+//! Exit status: [`EXIT_OK`] on success, [`EXIT_FAILURE`] for an error in the query or its data
+//! (or an unreadable query file), [`EXIT_USAGE`] for a bad command line.
+
+pub mod cli;
+pub mod output;
+pub mod render;
+pub mod rule;
+pub mod run;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+pub use cli::{Cli, Command, Format, RunArgs};
+pub use output::{render_table, write_json_tables, write_results};
+pub use render::{DEFAULT_WIDTH, render_error, render_error_with_width};
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// The query could not be parsed, bound or run, or its data (or file) could not be read.
+pub const EXIT_FAILURE: u8 = 1;
+/// The command line is wrong (clap's own errors exit with this status too).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the `kql` command with the process's arguments.
+pub fn main() -> ExitCode {
+    // clap prints its own errors (to stderr, exit 2) and help/version (stdout, exit 0)
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Run(args)) => run::run_command(&args),
+        None => {
+            // clap's `arg_required_else_help` already answered a bare `kql`; options alone
+            // (there are none at the top level yet) end up here
+            eprint!("{}", Cli::command().render_help());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

@@ -1,0 +1,1021 @@
+//! The binder: AST + catalog → plan. Names become column indices, types are checked,
+//! constants (regexes, `now()`, literal sets) are prepared once, and every error points at
+//! the query text.
+
+mod columns;
+mod names;
+mod scalar;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use kql_parser::{
+    Assignment, Expr, ExprKind, Ident, Operator, OperatorKind, ParsePart, Script, Span,
+    StatementKind,
+};
+
+use crate::aggregate::{self, AggKind, BoundAggregate};
+use crate::batch::Batch;
+use crate::error::{Error, did_you_mean};
+use crate::expr::BExpr;
+use crate::parse_op::ParsePlan;
+use crate::plan::{Node, ParseOutput, Plan, SortKey};
+use crate::source::Catalog;
+use crate::types::{Field, Schema, SchemaRef, Type};
+use crate::value::Value;
+
+pub use columns::needed_columns;
+use names::{Namer, default_name, matches_pattern};
+
+/// A `let` binding in scope.
+#[derive(Clone)]
+enum Binding {
+    Scalar(BExpr),
+    /// A tabular expression, bound again where it is used (lets bind calculations).
+    Tabular {
+        expr: Expr,
+        scope: usize,
+    },
+}
+
+/// Binds the statements of one script, in order.
+pub struct Binder<'a> {
+    catalog: &'a dyn Catalog,
+    /// `now()` for the statements bound from here on.
+    pub now: i64,
+    scope: Vec<(String, Binding)>,
+    /// Columns to read from scanned tables; `None` reads every column.
+    needed: Option<HashSet<String>>,
+}
+
+impl<'a> Binder<'a> {
+    pub fn new(catalog: &'a dyn Catalog, now: i64, needed: Option<HashSet<String>>) -> Binder<'a> {
+        Binder {
+            catalog,
+            now,
+            scope: Vec::new(),
+            needed,
+        }
+    }
+
+    /// Binds a whole script, returning one plan per tabular statement.
+    pub fn bind_script(&mut self, script: &Script) -> Result<Vec<Plan>, Error> {
+        let mut plans = Vec::new();
+        for statement in &script.statements {
+            match &statement.kind {
+                StatementKind::Let { name, value } => {
+                    let binding = if self.is_tabular(value) {
+                        Binding::Tabular {
+                            expr: value.clone(),
+                            scope: self.scope.len(),
+                        }
+                    } else {
+                        Binding::Scalar(self.bind_scalar(value, &Schema::default())?)
+                    };
+                    self.scope.push((name.name.clone(), binding));
+                }
+                StatementKind::Set { name, value } => self.bind_set(name, value.as_ref())?,
+                StatementKind::Query(e) => plans.push(self.bind_tabular(e)?),
+            }
+        }
+        Ok(plans)
+    }
+
+    fn bind_set(&mut self, name: &Ident, value: Option<&Expr>) -> Result<(), Error> {
+        if name.name != "query_now" {
+            // other options (notruncation, truncation limits, ...) change nothing offline
+            return Ok(());
+        }
+        let Some(value) = value else {
+            return Err(Error::at(
+                "kql::bind::set",
+                name.span,
+                "`query_now` needs a datetime value",
+            ));
+        };
+        match self.bind_scalar(value, &Schema::default())?.as_const() {
+            Some(Value::DateTime(t)) => {
+                self.now = *t;
+                Ok(())
+            }
+            _ => Err(Error::at(
+                "kql::bind::set",
+                value.span,
+                "`query_now` must be a constant datetime, e.g. `set query_now = datetime(2024-01-01);`",
+            )),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b)
+    }
+
+    /// Whether `e` denotes a table rather than a scalar.
+    fn is_tabular(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Pipe { .. }
+            | ExprKind::Datatable { .. }
+            | ExprKind::Print(_)
+            | ExprKind::Range { .. } => true,
+            ExprKind::Name(id) => match self.lookup(&id.name) {
+                Some(Binding::Tabular { .. }) => true,
+                Some(Binding::Scalar(_)) => false,
+                None => matches!(self.catalog.table(&id.name), Ok(Some(_))),
+            },
+            ExprKind::Call { name, args } if name.name == "materialize" => {
+                args.first().is_some_and(|a| self.is_tabular(a))
+            }
+            _ => false,
+        }
+    }
+
+    /// Binds a tabular expression.
+    pub fn bind_tabular(&mut self, e: &Expr) -> Result<Plan, Error> {
+        match &e.kind {
+            ExprKind::Name(id) => self.bind_table_name(id),
+            ExprKind::Pipe { input, op } => {
+                let input = self.bind_tabular(input)?;
+                self.bind_operator(input, op)
+            }
+            ExprKind::Datatable { columns, values } => self.bind_datatable(columns, values, e.span),
+            ExprKind::Print(items) => self.bind_print(items),
+            ExprKind::Range {
+                column,
+                from,
+                to,
+                step,
+            } => self.bind_range(column, from, to, step),
+            ExprKind::Call { name, args } if name.name == "materialize" && args.len() == 1 => {
+                self.bind_tabular(&args[0])
+            }
+            _ => Err(Error::at(
+                "kql::bind::not_tabular",
+                e.span,
+                "expected a tabular expression (a table, or a pipeline of operators)",
+            )),
+        }
+    }
+
+    fn bind_table_name(&mut self, id: &Ident) -> Result<Plan, Error> {
+        match self.lookup(&id.name).cloned() {
+            Some(Binding::Tabular { expr, scope }) => {
+                // bind in the scope the let was defined in
+                let later = self.scope.split_off(scope);
+                let result = self.bind_tabular(&expr);
+                self.scope.extend(later);
+                return result;
+            }
+            Some(Binding::Scalar(_)) => {
+                return Err(Error::at(
+                    "kql::bind::not_tabular",
+                    id.span,
+                    format!("`{}` is a scalar, not a table", id.name),
+                ));
+            }
+            None => {}
+        }
+        let Some(source) = self
+            .catalog
+            .table(&id.name)
+            .map_err(|e| e.with_span(id.span))?
+        else {
+            let mut candidates = self.catalog.table_names();
+            candidates.extend(self.scope.iter().map(|(n, _)| n.clone()));
+            let mut err = Error::at(
+                "kql::bind::unknown_table",
+                id.span,
+                format!("unknown table `{}`", id.name),
+            )
+            .with_label("no table or let binding of this name");
+            err = match did_you_mean(&id.name, candidates.iter().map(String::as_str)) {
+                Some(s) => err.with_help(format!("did you mean `{s}`?")),
+                None => err.with_help(format!(
+                    "put the data in {}.json (or .jsonl, .ndjson) in the data directory, or pass --table {}=PATH",
+                    id.name, id.name
+                )),
+            };
+            return Err(err);
+        };
+        let full = source.schema();
+        let columns: Vec<usize> = (0..full.len())
+            .filter(|&i| {
+                self.needed
+                    .as_ref()
+                    .is_none_or(|n| n.contains(&full.fields[i].name))
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(
+            columns.iter().map(|&i| full.fields[i].clone()).collect(),
+        ));
+        Ok(Plan {
+            node: Node::Scan { source, columns },
+            schema,
+        })
+    }
+
+    fn bind_datatable(
+        &mut self,
+        columns: &[kql_parser::ColumnDecl],
+        values: &[Expr],
+        span: Span,
+    ) -> Result<Plan, Error> {
+        let mut fields = Vec::new();
+        for c in columns {
+            fields.push(Field::new(c.name.name.clone(), type_named(&c.ty)?));
+        }
+        if !values.len().is_multiple_of(fields.len()) {
+            return Err(Error::at(
+                "kql::bind::datatable",
+                span,
+                format!(
+                    "{} values do not fill rows of {} columns",
+                    values.len(),
+                    fields.len()
+                ),
+            ));
+        }
+        let mut rows = Vec::new();
+        for chunk in values.chunks(fields.len()) {
+            let mut row = Vec::new();
+            for (v, field) in chunk.iter().zip(&fields) {
+                let bound = self.bind_scalar(v, &Schema::default())?;
+                let value = bound.as_const().cloned().ok_or_else(|| {
+                    Error::at(
+                        "kql::bind::datatable",
+                        v.span,
+                        "datatable values must be constants",
+                    )
+                })?;
+                row.push(fit_to_column(value, bound.ty, field.ty).ok_or_else(|| {
+                    Error::at(
+                        "kql::bind::type",
+                        v.span,
+                        format!(
+                            "a {} value cannot go in column `{}` of type {}",
+                            bound.ty, field.name, field.ty
+                        ),
+                    )
+                })?);
+            }
+            rows.push(row);
+        }
+        let schema = Arc::new(Schema::new(fields));
+        Ok(Plan {
+            node: Node::Values(Batch::from_rows(schema.clone(), rows)),
+            schema,
+        })
+    }
+
+    fn bind_print(&mut self, items: &[Assignment]) -> Result<Plan, Error> {
+        let mut fields = Vec::new();
+        let mut row = Vec::new();
+        let mut namer = Namer::default();
+        for (n, a) in items.iter().enumerate() {
+            let bound = self.bind_scalar(&a.expr, &Schema::default())?;
+            let name = match &a.name {
+                Some(id) => id.name.clone(),
+                None => format!("print_{n}"),
+            };
+            if namer.is_taken(&name) {
+                return Err(duplicate_column(
+                    &name,
+                    a.name.as_ref().map_or(a.expr.span, |i| i.span),
+                ));
+            }
+            namer.take(&name);
+            row.push(bound.eval_const());
+            fields.push(Field::new(name, bound.ty));
+        }
+        let schema = Arc::new(Schema::new(fields));
+        Ok(Plan {
+            node: Node::Values(Batch::from_rows(schema.clone(), vec![row])),
+            schema,
+        })
+    }
+
+    fn bind_range(
+        &mut self,
+        column: &Ident,
+        from: &Expr,
+        to: &Expr,
+        step: &Expr,
+    ) -> Result<Plan, Error> {
+        let empty = Schema::default();
+        let mut bound = Vec::new();
+        for e in [from, to, step] {
+            let b = self.bind_scalar(e, &empty)?;
+            let v = b.as_const().cloned().ok_or_else(|| {
+                Error::at("kql::bind::range", e.span, "range bounds must be constants")
+            })?;
+            bound.push((b.ty, v, e.span));
+        }
+        let ty = match bound[0].0 {
+            Type::Int => Type::Long,
+            t => t,
+        };
+        let step_ok = match ty {
+            Type::Long | Type::Real => bound[2].0.is_numeric(),
+            Type::DateTime | Type::TimeSpan => bound[2].0 == Type::TimeSpan,
+            _ => false,
+        };
+        if !step_ok
+            || !(bound[1].0 == bound[0].0 || (bound[1].0.is_numeric() && bound[0].0.is_numeric()))
+        {
+            return Err(Error::at(
+                "kql::bind::range",
+                bound[2].2,
+                "range needs numbers, datetimes or timespans, with a matching step",
+            ));
+        }
+        let [from, to, step] = [0, 1, 2].map(|n| bound[n].1.clone());
+        Ok(Plan {
+            node: Node::Range { from, to, step },
+            schema: Arc::new(Schema::new(vec![Field::new(column.name.clone(), ty)])),
+        })
+    }
+
+    fn bind_operator(&mut self, input: Plan, op: &Operator) -> Result<Plan, Error> {
+        let schema = input.schema.clone();
+        match &op.kind {
+            OperatorKind::Where(e) => {
+                let predicate = self.bind_scalar(e, &schema)?;
+                if !matches!(predicate.ty, Type::Bool | Type::Dynamic) {
+                    return Err(Error::at(
+                        "kql::bind::type",
+                        e.span,
+                        format!("the `where` predicate must be a bool, not {}", predicate.ty),
+                    ));
+                }
+                Ok(Plan {
+                    node: Node::Filter {
+                        input: Box::new(input),
+                        predicate,
+                    },
+                    schema,
+                })
+            }
+            OperatorKind::Extend(items) => self.bind_extend(input, items),
+            OperatorKind::Project(items) => self.bind_project(input, items),
+            OperatorKind::ProjectAway(patterns) => {
+                let removed = resolve_patterns(&schema, patterns)?;
+                let keep: Vec<usize> = (0..schema.len()).filter(|i| !removed.contains(i)).collect();
+                Ok(select(input, &keep))
+            }
+            OperatorKind::ProjectKeep(patterns) => {
+                let kept = resolve_patterns(&schema, patterns)?;
+                let keep: Vec<usize> = (0..schema.len()).filter(|i| kept.contains(i)).collect();
+                Ok(select(input, &keep))
+            }
+            OperatorKind::ProjectReorder(patterns) => {
+                let mut order = resolve_patterns(&schema, patterns)?;
+                order.extend(
+                    (0..schema.len())
+                        .filter(|i| !order.contains(i))
+                        .collect::<Vec<_>>(),
+                );
+                Ok(select(input, &order))
+            }
+            OperatorKind::ProjectRename(pairs) => {
+                let mut fields = schema.fields.clone();
+                for (new, old) in pairs {
+                    let i = column_index(&schema, old)?;
+                    fields[i].name = new.name.clone();
+                }
+                let mut seen = HashSet::new();
+                for (f, (new, _)) in fields.iter().zip(pairs.iter().cycle()) {
+                    if !seen.insert(f.name.clone()) {
+                        return Err(duplicate_column(&f.name, new.span));
+                    }
+                }
+                let exprs = (0..schema.len())
+                    .map(|i| BExpr::column(i, schema.fields[i].ty, op.span))
+                    .collect();
+                Ok(Plan {
+                    node: Node::Project {
+                        input: Box::new(input),
+                        exprs,
+                    },
+                    schema: Arc::new(Schema::new(fields)),
+                })
+            }
+            OperatorKind::Take(e) => {
+                let count = self.constant_count(e)?;
+                Ok(Plan {
+                    node: Node::Take {
+                        input: Box::new(input),
+                        count,
+                    },
+                    schema,
+                })
+            }
+            OperatorKind::Count => Ok(Plan {
+                node: Node::Summarize {
+                    input: Box::new(input),
+                    keys: Vec::new(),
+                    aggregates: vec![BoundAggregate {
+                        kind: AggKind::Count,
+                        args: Vec::new(),
+                        output_types: vec![Type::Long],
+                    }],
+                },
+                schema: Arc::new(Schema::new(vec![Field::new("Count", Type::Long)])),
+            }),
+            OperatorKind::Summarize { aggregates, by } => {
+                self.bind_summarize(input, aggregates, by)
+            }
+            OperatorKind::Distinct(items) => {
+                let mut keys = Vec::new();
+                let mut fields = Vec::new();
+                let mut namer = Namer::default();
+                for item in items {
+                    if matches!(item.kind, ExprKind::Star) {
+                        for (i, f) in schema.fields.iter().enumerate() {
+                            keys.push(BExpr::column(i, f.ty, item.span));
+                            fields.push(Field::new(namer.unique(&f.name), f.ty));
+                        }
+                        continue;
+                    }
+                    let key = self.bind_scalar(item, &schema)?;
+                    check_groupable(&key)?;
+                    let name = default_name(item).unwrap_or_else(|| namer.next_column());
+                    fields.push(Field::new(namer.unique(&name), key.ty));
+                    keys.push(key);
+                }
+                Ok(Plan {
+                    node: Node::Summarize {
+                        input: Box::new(input),
+                        keys,
+                        aggregates: Vec::new(),
+                    },
+                    schema: Arc::new(Schema::new(fields)),
+                })
+            }
+            OperatorKind::Sort(keys) => {
+                let keys = self.bind_sort_keys(keys, &schema)?;
+                Ok(Plan {
+                    node: Node::Sort {
+                        input: Box::new(input),
+                        keys,
+                        limit: None,
+                    },
+                    schema,
+                })
+            }
+            OperatorKind::Top { count, by } => {
+                let limit = self.constant_count(count)?;
+                let keys = self.bind_sort_keys(by, &schema)?;
+                Ok(Plan {
+                    node: Node::Sort {
+                        input: Box::new(input),
+                        keys,
+                        limit: Some(limit),
+                    },
+                    schema,
+                })
+            }
+            OperatorKind::Parse(p) => self.bind_parse(input, p, op.span),
+        }
+    }
+
+    fn constant_count(&mut self, e: &Expr) -> Result<usize, Error> {
+        let bound = self.bind_scalar(e, &Schema::default())?;
+        match bound.as_const().and_then(Value::as_i64) {
+            Some(n) if n >= 0 => Ok(n as usize),
+            _ => Err(Error::at(
+                "kql::bind::count",
+                e.span,
+                "expected a constant, non-negative row count",
+            )),
+        }
+    }
+
+    fn bind_sort_keys(
+        &mut self,
+        keys: &[kql_parser::SortKey],
+        schema: &Schema,
+    ) -> Result<Vec<SortKey>, Error> {
+        keys.iter()
+            .map(|k| {
+                let expr = self.bind_scalar(&k.expr, schema)?;
+                let descending = k.descending.unwrap_or(true);
+                Ok(SortKey {
+                    expr,
+                    descending,
+                    nulls_first: k.nulls_first.unwrap_or(!descending),
+                })
+            })
+            .collect()
+    }
+
+    /// `extend`: new columns appended; a name that exists is replaced in place.
+    fn bind_extend(&mut self, input: Plan, items: &[Assignment]) -> Result<Plan, Error> {
+        let mut fields = input.schema.fields.clone();
+        let mut exprs: Vec<BExpr> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| BExpr::column(i, f.ty, Span::default()))
+            .collect();
+        let mut namer = Namer::new(fields.iter().map(|f| f.name.clone()));
+        for a in items {
+            // each expression sees the input columns, not the ones added beside it
+            let bound = self.bind_scalar(&a.expr, &input.schema)?;
+            let name = match (&a.name, default_name(&a.expr)) {
+                (Some(id), _) => id.name.clone(),
+                (None, Some(n)) => n,
+                (None, None) => namer.next_column(),
+            };
+            namer.take(&name);
+            let field = Field::new(name.clone(), bound.ty);
+            match fields.iter().position(|f| f.name == name) {
+                Some(i) => {
+                    fields[i] = field;
+                    exprs[i] = bound;
+                }
+                None => {
+                    fields.push(field);
+                    exprs.push(bound);
+                }
+            }
+        }
+        Ok(Plan {
+            node: Node::Project {
+                input: Box::new(input),
+                exprs,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
+    }
+
+    fn bind_project(&mut self, input: Plan, items: &[Assignment]) -> Result<Plan, Error> {
+        let mut fields = Vec::new();
+        let mut exprs = Vec::new();
+        let mut namer = Namer::default();
+        for a in items {
+            let bound = self.bind_scalar(&a.expr, &input.schema)?;
+            let (name, span) = match (&a.name, default_name(&a.expr)) {
+                (Some(id), _) => (id.name.clone(), id.span),
+                (None, Some(n)) => (n, a.expr.span),
+                (None, None) => (namer.next_column(), a.expr.span),
+            };
+            if namer.is_taken(&name) && fields.iter().any(|f: &Field| f.name == name) {
+                return Err(duplicate_column(&name, span));
+            }
+            namer.take(&name);
+            fields.push(Field::new(name, bound.ty));
+            exprs.push(bound);
+        }
+        Ok(Plan {
+            node: Node::Project {
+                input: Box::new(input),
+                exprs,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
+    }
+
+    fn bind_summarize(
+        &mut self,
+        input: Plan,
+        aggregates: &[Assignment],
+        by: &[Assignment],
+    ) -> Result<Plan, Error> {
+        let schema = input.schema.clone();
+        let mut namer = Namer::default();
+        let mut fields = Vec::new();
+        let mut keys = Vec::new();
+        let mut key_columns = Vec::new();
+        for a in by {
+            let key = self.bind_scalar(&a.expr, &schema)?;
+            check_groupable(&key)?;
+            let name = match (&a.name, default_name(&a.expr)) {
+                (Some(id), _) => id.name.clone(),
+                (None, Some(n)) => n,
+                (None, None) => namer.next_column(),
+            };
+            if let kql_parser::ExprKind::Name(id) = &a.expr.kind {
+                key_columns.push(id.name.clone());
+            }
+            fields.push(Field::new(namer.unique(&name), key.ty));
+            keys.push(key);
+        }
+        let mut bound_aggregates = Vec::new();
+        for a in aggregates {
+            let ExprKind::Call { name: fname, args } = &a.expr.kind else {
+                return Err(not_an_aggregate(&a.expr));
+            };
+            let Some((kind, min, max)) = aggregate::lookup(&fname.name) else {
+                return Err(not_an_aggregate(&a.expr));
+            };
+            if args.len() < min || args.len() > max {
+                return Err(Error::at(
+                    "kql::bind::arity",
+                    a.expr.span,
+                    format!(
+                        "`{}` takes {min} to {max} arguments, got {}",
+                        fname.name,
+                        args.len()
+                    ),
+                ));
+            }
+            let (bound, names) =
+                self.bind_aggregate(kind, &fname.name, args, &schema, &key_columns, a)?;
+            for ((n, name), ty) in names.into_iter().enumerate().zip(&bound.output_types) {
+                let name = match (&a.name, n) {
+                    (Some(id), 0) => id.name.clone(),
+                    _ => name.unwrap_or_else(|| namer.next_column()),
+                };
+                fields.push(Field::new(namer.unique(&name), *ty));
+            }
+            bound_aggregates.push(bound);
+        }
+        Ok(Plan {
+            node: Node::Summarize {
+                input: Box::new(input),
+                keys,
+                aggregates: bound_aggregates,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
+    }
+
+    /// Binds one aggregate call; returns it with the default names of its output columns.
+    fn bind_aggregate(
+        &mut self,
+        kind: AggKind,
+        fname: &str,
+        args: &[Expr],
+        schema: &SchemaRef,
+        key_columns: &[String],
+        a: &Assignment,
+    ) -> Result<(BoundAggregate, Vec<Option<String>>), Error> {
+        let mut bound_args = Vec::new();
+        let mut names = Vec::new();
+        let multi = matches!(kind, AggKind::ArgMax | AggKind::ArgMin | AggKind::TakeAny);
+        for (n, arg) in args.iter().enumerate() {
+            if matches!(arg.kind, ExprKind::Star) {
+                if !multi || (n == 0 && kind != AggKind::TakeAny) {
+                    return Err(Error::at(
+                        "kql::bind::star",
+                        arg.span,
+                        format!("`*` is not allowed here in `{fname}`"),
+                    ));
+                }
+                for (i, f) in schema.fields.iter().enumerate() {
+                    if kind != AggKind::TakeAny && key_columns.contains(&f.name) {
+                        continue;
+                    }
+                    bound_args.push(BExpr::column(i, f.ty, arg.span));
+                    names.push(Some(f.name.clone()));
+                }
+                continue;
+            }
+            let bound = self.bind_scalar(arg, schema)?;
+            if multi {
+                let prefix = if fname == "any" { "any_" } else { "" };
+                names.push(default_name(arg).map(|d| format!("{prefix}{d}")));
+            }
+            bound_args.push(bound);
+        }
+        // `count(x)` counts rows; its argument is only evaluated for nothing
+        if kind == AggKind::Count {
+            bound_args.clear();
+        }
+        let mut max_arg = None;
+        let predicate_at = match kind {
+            AggKind::CountIf => Some(0),
+            AggKind::DCountIf
+            | AggKind::SumIf
+            | AggKind::AvgIf
+            | AggKind::MinIf
+            | AggKind::MaxIf
+            | AggKind::MakeSetIf { .. }
+            | AggKind::MakeListIf { .. } => Some(1),
+            _ => None,
+        };
+        if let Some(p) = predicate_at
+            && !matches!(bound_args[p].ty, Type::Bool | Type::Dynamic)
+        {
+            return Err(Error::at(
+                "kql::bind::type",
+                bound_args[p].span,
+                format!("the predicate of `{fname}` must be a bool"),
+            ));
+        }
+        let mut kind = kind;
+        match kind {
+            AggKind::MakeSet { .. } | AggKind::MakeList { .. } if bound_args.len() == 2 => {
+                max_arg = Some(bound_args.remove(1))
+            }
+            AggKind::MakeSetIf { .. } | AggKind::MakeListIf { .. } if bound_args.len() == 3 => {
+                max_arg = Some(bound_args.remove(2))
+            }
+            AggKind::DCount if bound_args.len() == 2 => {
+                bound_args.truncate(1);
+            }
+            AggKind::DCountIf if bound_args.len() == 3 => {
+                bound_args.truncate(2);
+            }
+            _ => {}
+        }
+        if let Some(m) = max_arg {
+            let max = m
+                .as_const()
+                .and_then(Value::as_i64)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    Error::at(
+                        "kql::bind::argument",
+                        m.span,
+                        "the size limit must be a positive constant",
+                    )
+                })? as usize;
+            kind = match kind {
+                AggKind::MakeSet { .. } => AggKind::MakeSet { max },
+                AggKind::MakeList { .. } => AggKind::MakeList { max },
+                AggKind::MakeSetIf { .. } => AggKind::MakeSetIf { max },
+                _ => AggKind::MakeListIf { max },
+            };
+        }
+        let input_ty = bound_args.first().map(|b| b.ty);
+        let output_types = match kind {
+            AggKind::Count | AggKind::CountIf | AggKind::DCount | AggKind::DCountIf => {
+                vec![Type::Long]
+            }
+            AggKind::Sum | AggKind::SumIf => match input_ty {
+                Some(Type::Int | Type::Long | Type::Bool) => vec![Type::Long],
+                Some(Type::Real | Type::Dynamic) => vec![Type::Real],
+                Some(Type::TimeSpan) => vec![Type::TimeSpan],
+                _ => {
+                    return Err(Error::at(
+                        "kql::bind::type",
+                        bound_args[0].span,
+                        format!("`{fname}` needs a number or a timespan"),
+                    ));
+                }
+            },
+            AggKind::Avg | AggKind::AvgIf => match input_ty {
+                Some(Type::TimeSpan) => vec![Type::TimeSpan],
+                Some(Type::DateTime) => vec![Type::DateTime],
+                Some(Type::Int | Type::Long | Type::Real | Type::Bool | Type::Dynamic) => {
+                    vec![Type::Real]
+                }
+                _ => {
+                    return Err(Error::at(
+                        "kql::bind::type",
+                        bound_args[0].span,
+                        format!("`{fname}` needs a number"),
+                    ));
+                }
+            },
+            AggKind::Min | AggKind::Max | AggKind::MinIf | AggKind::MaxIf => {
+                vec![input_ty.unwrap_or(Type::Dynamic)]
+            }
+            AggKind::MakeSet { .. }
+            | AggKind::MakeList { .. }
+            | AggKind::MakeSetIf { .. }
+            | AggKind::MakeListIf { .. } => vec![Type::Dynamic],
+            AggKind::TakeAny | AggKind::ArgMax | AggKind::ArgMin => {
+                bound_args.iter().map(|b| b.ty).collect()
+            }
+        };
+        if !multi {
+            names = vec![default_name(&a.expr)];
+        }
+        Ok((
+            BoundAggregate {
+                kind,
+                args: bound_args,
+                output_types,
+            },
+            names,
+        ))
+    }
+
+    fn bind_parse(
+        &mut self,
+        input: Plan,
+        p: &kql_parser::Parse,
+        span: Span,
+    ) -> Result<Plan, Error> {
+        let schema = input.schema.clone();
+        let source = self.bind_scalar(&p.source, &schema)?;
+        let kind = p.kind.unwrap_or(kql_parser::ParseKind::Simple);
+        if p.drop_unmatched && kind == kql_parser::ParseKind::Relaxed {
+            return Err(Error::at(
+                "kql::bind::parse_kind",
+                span,
+                "`parse-where` does not support `kind=relaxed`",
+            ));
+        }
+        let mut types = Vec::new();
+        for part in &p.pattern {
+            if let ParsePart::Column { ty, .. } = part {
+                types.push(match ty {
+                    Some(t) => type_named(t)?,
+                    None => Type::String,
+                });
+            }
+        }
+        let flags = p.flags.as_ref().map(|f| (f.name.as_str(), f.span));
+        let plan = ParsePlan::build(kind, flags, &p.pattern, &types, span)?;
+        let mut fields = schema.fields.clone();
+        let mut outputs: Vec<ParseOutput> = (0..fields.len()).map(ParseOutput::Input).collect();
+        for (n, (name, ty)) in plan.columns.iter().enumerate() {
+            let field = Field::new(name.clone(), *ty);
+            match fields.iter().position(|f| &f.name == name) {
+                Some(i) => {
+                    fields[i] = field;
+                    outputs[i] = ParseOutput::Parsed(n);
+                }
+                None => {
+                    fields.push(field);
+                    outputs.push(ParseOutput::Parsed(n));
+                }
+            }
+        }
+        let source = if source.ty == Type::String {
+            source
+        } else {
+            let span = source.span;
+            crate::operators::apply(
+                "tostring",
+                |a| Value::str(&a[0].to_kql_string()),
+                vec![source],
+                Type::String,
+                span,
+            )
+        };
+        let drop_unmatched = p.drop_unmatched;
+        Ok(Plan {
+            node: Node::Parse {
+                input: Box::new(input),
+                source,
+                parse: Arc::new(plan),
+                outputs,
+                drop_unmatched,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
+    }
+}
+
+fn not_an_aggregate(e: &Expr) -> Error {
+    let mut err = Error::at(
+        "kql::bind::not_aggregate",
+        e.span,
+        "`summarize` needs an aggregation function here",
+    )
+    .with_label("not an aggregation");
+    if let ExprKind::Call { name, .. } = &e.kind {
+        let all = [
+            "count",
+            "countif",
+            "dcount",
+            "dcountif",
+            "sum",
+            "sumif",
+            "avg",
+            "min",
+            "max",
+            "make_set",
+            "make_list",
+            "take_any",
+            "arg_max",
+            "arg_min",
+        ];
+        if let Some(s) = did_you_mean(&name.name, all) {
+            err = err.with_help(format!("did you mean `{s}`?"));
+        }
+    }
+    err
+}
+
+fn check_groupable(key: &BExpr) -> Result<(), Error> {
+    if key.ty == Type::Dynamic {
+        return Err(Error::at(
+            "kql::bind::dynamic_key",
+            key.span,
+            "cannot group by a dynamic value",
+        )
+        .with_help("convert it first, e.g. tostring(x)"));
+    }
+    Ok(())
+}
+
+fn duplicate_column(name: &str, span: Span) -> Error {
+    Error::at(
+        "kql::bind::duplicate_column",
+        span,
+        format!("column `{name}` appears twice in the output"),
+    )
+}
+
+/// The Kusto type called `id`.
+pub fn type_named(id: &Ident) -> Result<Type, Error> {
+    Type::from_name(&id.name).ok_or_else(|| {
+        let mut e = Error::at(
+            "kql::bind::unknown_type",
+            id.span,
+            format!("unknown type `{}`", id.name),
+        );
+        if id.name == "decimal" {
+            e = Error::at(
+                "kql::unsupported",
+                id.span,
+                "the decimal type is not supported yet",
+            );
+        } else if let Some(s) = did_you_mean(
+            &id.name,
+            [
+                "bool", "int", "long", "real", "double", "string", "datetime", "timespan", "guid",
+                "dynamic",
+            ],
+        ) {
+            e = e.with_help(format!("did you mean `{s}`?"));
+        }
+        e
+    })
+}
+
+/// A column of `schema` by exact name, with "did you mean" help.
+pub fn column_index(schema: &Schema, id: &Ident) -> Result<usize, Error> {
+    schema
+        .index_of(&id.name)
+        .ok_or_else(|| unknown_column(schema, id))
+}
+
+pub fn unknown_column(schema: &Schema, id: &Ident) -> Error {
+    let mut e = Error::at(
+        "kql::bind::unknown_column",
+        id.span,
+        format!("unknown column `{}`", id.name),
+    )
+    .with_label("not a column of the input");
+    if let Some(s) = did_you_mean(&id.name, schema.names()) {
+        e = e.with_help(format!("did you mean `{s}`?"));
+    }
+    e
+}
+
+/// Indices of the columns matching any of `patterns`, in pattern order then schema order.
+fn resolve_patterns(schema: &Schema, patterns: &[Ident]) -> Result<Vec<usize>, Error> {
+    let mut out = Vec::new();
+    for p in patterns {
+        if p.name.contains('*') {
+            for (i, name) in schema.names().enumerate() {
+                if matches_pattern(&p.name, name) && !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        } else {
+            let i = column_index(schema, p)?;
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A plan keeping the columns at `indices`, in that order.
+fn select(input: Plan, indices: &[usize]) -> Plan {
+    let schema = Arc::new(Schema::new(
+        indices
+            .iter()
+            .map(|&i| input.schema.fields[i].clone())
+            .collect(),
+    ));
+    let exprs = indices
+        .iter()
+        .map(|&i| BExpr::column(i, input.schema.fields[i].ty, Span::default()))
+        .collect();
+    Plan {
+        node: Node::Project {
+            input: Box::new(input),
+            exprs,
+        },
+        schema,
+    }
+}
+
+/// A constant of type `from` stored in a column of type `to` (numbers widen, anything goes
+/// into dynamic); `None` if it does not fit.
+fn fit_to_column(v: Value, from: Type, to: Type) -> Option<Value> {
+    if v.is_null() {
+        return Some(Value::missing(to));
+    }
+    Some(match (from, to, &v) {
+        (a, b, _) if a == b => v,
+        (Type::Long | Type::Int, Type::Int, v) => Value::Int(i32::try_from(v.as_i64()?).ok()?),
+        (Type::Int, Type::Long, v) => Value::Long(v.as_i64()?),
+        (Type::Int | Type::Long, Type::Real, v) => Value::Real(v.as_f64()?),
+        (_, Type::Dynamic, Value::Dynamic(_)) => v,
+        (_, Type::Dynamic, v) => Value::Dynamic(Arc::new(v.to_json())),
+        (Type::String, Type::Guid, Value::String(s)) => Value::Guid(crate::value::parse_guid(s)?),
+        _ => return None,
+    })
+}

@@ -1,0 +1,275 @@
+//! Execution: a plan becomes a pull-based stream of batches.
+//!
+//! Streaming operators (`where`, `extend`, `project`, `parse`, `take`) transform one batch at
+//! a time; `summarize` and `sort` are breakers that hold only their groups or rows.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::aggregate::AggState;
+use crate::batch::{BATCH_ROWS, Batch, Column};
+use crate::error::Error;
+use crate::expr::Datum;
+use crate::plan::{Node, ParseOutput, Plan, SortKey};
+use crate::source::BatchStream;
+use crate::types::SchemaRef;
+use crate::value::Value;
+
+/// Starts executing `plan`.
+pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
+    let schema = plan.schema.clone();
+    Ok(match &plan.node {
+        Node::Scan { source, columns } => {
+            let stream = source.scan(columns)?;
+            Box::new(stream.map(move |b| b.map(|b| Batch::new(schema.clone(), b.columns, b.len))))
+        }
+        Node::Values(batch) => Box::new(std::iter::once(Ok(batch.clone()))),
+        Node::Range { from, to, step } => range(schema, from.clone(), to.clone(), step.clone()),
+        Node::Filter { input, predicate } => {
+            let predicate = predicate.clone();
+            let stream = execute(input)?;
+            Box::new(stream.filter_map(move |b| {
+                let b = match b {
+                    Ok(b) => b,
+                    Err(e) => return Some(Err(e)),
+                };
+                let keep: Vec<bool> = match predicate.eval(&b) {
+                    Datum::Scalar(v) => vec![v.as_bool() == Some(true); b.len],
+                    Datum::Column(c) => c.iter().map(|v| v.as_bool() == Some(true)).collect(),
+                };
+                let out = b.filter(&keep);
+                (out.len > 0).then_some(Ok(out))
+            }))
+        }
+        Node::Project { input, exprs } => {
+            let exprs = exprs.clone();
+            let stream = execute(input)?;
+            Box::new(stream.map(move |b| {
+                let b = b?;
+                let columns = exprs
+                    .iter()
+                    .map(|e| e.eval(&b).into_column(b.len))
+                    .collect();
+                Ok(Batch::new(schema.clone(), columns, b.len))
+            }))
+        }
+        Node::Take { input, count } => {
+            let mut left = *count;
+            let stream = execute(input)?;
+            Box::new(stream.map_while(move |b| {
+                if left == 0 {
+                    return None;
+                }
+                Some(b.map(|b| {
+                    let out = b.head(left);
+                    left -= out.len;
+                    out
+                }))
+            }))
+        }
+        Node::Summarize {
+            input,
+            keys,
+            aggregates,
+        } => {
+            let stream = execute(input)?;
+            let mut groups: IndexMap<Vec<Value>, Vec<AggState>> = IndexMap::new();
+            for b in stream {
+                let b = b?;
+                let key_data: Vec<Datum> = keys.iter().map(|k| k.eval(&b)).collect();
+                let arg_data: Vec<Vec<Datum>> = aggregates
+                    .iter()
+                    .map(|a| a.args.iter().map(|e| e.eval(&b)).collect())
+                    .collect();
+                let mut args: Vec<&Value> = Vec::new();
+                for r in 0..b.len {
+                    let key: Vec<Value> = key_data.iter().map(|d| d.get(r).clone()).collect();
+                    let states = groups
+                        .entry(key)
+                        .or_insert_with(|| aggregates.iter().map(|a| a.new_state()).collect());
+                    for ((agg, data), state) in
+                        aggregates.iter().zip(&arg_data).zip(states.iter_mut())
+                    {
+                        args.clear();
+                        args.extend(data.iter().map(|d| d.get(r)));
+                        agg.update(state, &args);
+                    }
+                }
+            }
+            // no `by`: one row even over empty input, with the aggregates' defaults
+            if keys.is_empty() && groups.is_empty() && !aggregates.is_empty() {
+                groups.insert(
+                    Vec::new(),
+                    aggregates.iter().map(|a| a.new_state()).collect(),
+                );
+            }
+            let rows: Vec<Vec<Value>> = groups
+                .into_iter()
+                .map(|(mut key, states)| {
+                    for (agg, state) in aggregates.iter().zip(states) {
+                        key.extend(agg.finish(state));
+                    }
+                    key
+                })
+                .collect();
+            batches_of(schema, rows)
+        }
+        Node::Sort { input, keys, limit } => {
+            let stream = execute(input)?;
+            let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+            for b in stream {
+                let b = b?;
+                let key_data: Vec<Datum> = keys.iter().map(|k| k.expr.eval(&b)).collect();
+                for r in 0..b.len {
+                    rows.push((
+                        key_data.iter().map(|d| d.get(r).clone()).collect(),
+                        b.row(r),
+                    ));
+                }
+            }
+            // stable: ties keep input order
+            rows.sort_by(|(a, _), (b, _)| compare_keys(keys, a, b));
+            if let Some(n) = limit {
+                rows.truncate(*n);
+            }
+            batches_of(schema, rows.into_iter().map(|(_, row)| row).collect())
+        }
+        Node::Parse {
+            input,
+            source,
+            parse,
+            outputs,
+            drop_unmatched,
+        } => {
+            let (source, parse, outputs, drop) = (
+                source.clone(),
+                parse.clone(),
+                outputs.clone(),
+                *drop_unmatched,
+            );
+            let stream = execute(input)?;
+            Box::new(stream.filter_map(move |b| {
+                let b = match b {
+                    Ok(b) => b,
+                    Err(e) => return Some(Err(e)),
+                };
+                let texts = source.eval(&b);
+                let mut parsed: Vec<Vec<Value>> =
+                    vec![Vec::with_capacity(b.len); parse.columns.len()];
+                let mut keep = vec![true; b.len];
+                for (r, kept) in keep.iter_mut().enumerate() {
+                    let values = match parse.apply(texts.get(r).as_str().unwrap_or("")) {
+                        Some(v) => v,
+                        None => {
+                            *kept = !drop;
+                            parse.unmatched()
+                        }
+                    };
+                    for (column, v) in parsed.iter_mut().zip(values) {
+                        column.push(v);
+                    }
+                }
+                let parsed: Vec<Column> = parsed.into_iter().map(Arc::new).collect();
+                let columns = outputs
+                    .iter()
+                    .map(|o| match o {
+                        ParseOutput::Input(i) => b.columns[*i].clone(),
+                        ParseOutput::Parsed(n) => parsed[*n].clone(),
+                    })
+                    .collect();
+                let out = Batch::new(schema.clone(), columns, b.len);
+                let out = if drop { out.filter(&keep) } else { out };
+                (out.len > 0).then_some(Ok(out))
+            }))
+        }
+    })
+}
+
+/// Sort order of two key tuples: per key, nulls first or last, then ascending or descending.
+fn compare_keys(keys: &[SortKey], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if k.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if k.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => {
+                let o = x.total_cmp(y);
+                if k.descending { o.reverse() } else { o }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Rows cut into batches.
+fn batches_of(schema: SchemaRef, rows: Vec<Vec<Value>>) -> BatchStream {
+    let mut batches = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(BATCH_ROWS).collect();
+        batches.push(Ok(Batch::from_rows(schema.clone(), chunk)));
+    }
+    Box::new(batches.into_iter())
+}
+
+/// `range`: generated lazily, batch by batch.
+fn range(schema: SchemaRef, from: Value, to: Value, step: Value) -> BatchStream {
+    let mut next = Some(from);
+    Box::new(std::iter::from_fn(move || {
+        let mut column = Vec::new();
+        while column.len() < BATCH_ROWS {
+            let current = next.take()?;
+            let past_end = match crate::operators::order(&current, &to) {
+                Some(o) => {
+                    let ascending = step.as_f64().map_or_else(
+                        || matches!(step, Value::TimeSpan(t) if t >= 0),
+                        |s| s >= 0.0,
+                    );
+                    if ascending { o.is_gt() } else { o.is_lt() }
+                }
+                None => true,
+            };
+            if past_end {
+                break;
+            }
+            next = step_value(&current, &step);
+            column.push(current);
+            // a zero step would never end
+            if step.as_f64() == Some(0.0) || matches!(step, Value::TimeSpan(0)) {
+                next = None;
+            }
+        }
+        if column.is_empty() {
+            return None;
+        }
+        let len = column.len();
+        Some(Ok(Batch::new(schema.clone(), vec![Arc::new(column)], len)))
+    }))
+}
+
+fn step_value(v: &Value, step: &Value) -> Option<Value> {
+    Some(match (v, step) {
+        (Value::DateTime(t), Value::TimeSpan(s)) => Value::DateTime(t.checked_add(*s)?),
+        (Value::TimeSpan(t), Value::TimeSpan(s)) => Value::TimeSpan(t.checked_add(*s)?),
+        (Value::Real(x), s) => Value::Real(x + s.as_f64()?),
+        (x, Value::Real(s)) => Value::Real(x.as_f64()? + s),
+        (x, s) => Value::Long(x.as_i64()?.checked_add(s.as_i64()?)?),
+    })
+}

@@ -1,0 +1,137 @@
+//! Bound scalar expressions and their vectorised evaluation over a batch.
+
+use std::fmt;
+use std::sync::Arc;
+
+use kql_parser::Span;
+
+use crate::batch::{Batch, Column};
+use crate::types::Type;
+use crate::value::Value;
+
+/// A scalar function after binding: constant arguments (regexes, sets) are already prepared.
+pub type ScalarFn = Arc<dyn Fn(&[&Value]) -> Value + Send + Sync>;
+
+/// A scalar expression with names resolved to column indices and its type known.
+#[derive(Clone)]
+pub struct BExpr {
+    pub kind: BKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone)]
+pub enum BKind {
+    Const(Value),
+    Column(usize),
+    /// `f(args)`, evaluated row by row over the argument columns.
+    Apply {
+        name: &'static str,
+        f: ScalarFn,
+        args: Vec<BExpr>,
+    },
+}
+
+impl fmt::Debug for BExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            BKind::Const(v) => write!(f, "{v:?}:{}", self.ty),
+            BKind::Column(i) => write!(f, "#{i}:{}", self.ty),
+            BKind::Apply { name, args, .. } => write!(f, "{name}{args:?}:{}", self.ty),
+        }
+    }
+}
+
+impl BExpr {
+    pub fn constant(value: Value, ty: Type, span: Span) -> BExpr {
+        BExpr {
+            kind: BKind::Const(value),
+            ty,
+            span,
+        }
+    }
+
+    pub fn column(index: usize, ty: Type, span: Span) -> BExpr {
+        BExpr {
+            kind: BKind::Column(index),
+            ty,
+            span,
+        }
+    }
+
+    pub fn apply(name: &'static str, f: ScalarFn, args: Vec<BExpr>, ty: Type, span: Span) -> BExpr {
+        BExpr {
+            kind: BKind::Apply { name, f, args },
+            ty,
+            span,
+        }
+    }
+
+    pub fn as_const(&self) -> Option<&Value> {
+        match &self.kind {
+            BKind::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether the expression reads no column (so it can be evaluated once).
+    pub fn is_constant(&self) -> bool {
+        match &self.kind {
+            BKind::Const(_) => true,
+            BKind::Column(_) => false,
+            BKind::Apply { args, .. } => args.iter().all(BExpr::is_constant),
+        }
+    }
+
+    /// Evaluates the expression for every row of `batch`.
+    pub fn eval(&self, batch: &Batch) -> Datum {
+        match &self.kind {
+            BKind::Const(v) => Datum::Scalar(v.clone()),
+            BKind::Column(i) => Datum::Column(batch.columns[*i].clone()),
+            BKind::Apply { f, args, .. } => {
+                let args: Vec<Datum> = args.iter().map(|a| a.eval(batch)).collect();
+                if args.iter().all(|a| matches!(a, Datum::Scalar(_))) {
+                    let refs: Vec<&Value> = args.iter().map(|a| a.get(0)).collect();
+                    return Datum::Scalar(f(&refs));
+                }
+                let mut out = Vec::with_capacity(batch.len);
+                let mut refs: Vec<&Value> = Vec::with_capacity(args.len());
+                for r in 0..batch.len {
+                    refs.clear();
+                    refs.extend(args.iter().map(|a| a.get(r)));
+                    out.push(f(&refs));
+                }
+                Datum::Column(Arc::new(out))
+            }
+        }
+    }
+
+    /// Evaluates a constant expression (no columns) to its value.
+    pub fn eval_const(&self) -> Value {
+        let empty = Batch::new(Arc::default(), Vec::new(), 1);
+        self.eval(&empty).get(0).clone()
+    }
+}
+
+/// The result of evaluating an expression over a batch: a column, or one value for all rows.
+pub enum Datum {
+    Scalar(Value),
+    Column(Column),
+}
+
+impl Datum {
+    pub fn get(&self, row: usize) -> &Value {
+        match self {
+            Datum::Scalar(v) => v,
+            Datum::Column(c) => &c[row],
+        }
+    }
+
+    /// The datum as a column of `len` rows.
+    pub fn into_column(self, len: usize) -> Column {
+        match self {
+            Datum::Column(c) => c,
+            Datum::Scalar(v) => Arc::new(vec![v; len]),
+        }
+    }
+}

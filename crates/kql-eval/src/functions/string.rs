@@ -1,0 +1,411 @@
+//! String functions.
+
+use std::sync::Arc;
+
+use regex::Regex;
+
+use super::{Bound, Call};
+use crate::error::Error;
+use crate::operators::{constant_regex, text};
+use crate::types::Type;
+use crate::value::Value;
+
+fn dynamic_strings(items: impl IntoIterator<Item = String>) -> Value {
+    Value::Dynamic(Arc::new(serde_json::Value::Array(
+        items.into_iter().map(serde_json::Value::String).collect(),
+    )))
+}
+
+/// Binds the string function `name`, or `None` if it is not one.
+pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
+    let result = (|| -> Result<Option<Bound>, Error> {
+        let bound: Bound = match name {
+            "strlen" => {
+                call.arity(1, 1)?;
+                (
+                    "strlen",
+                    Type::Long,
+                    Box::new(|a: &[&Value]| Value::Long(text(a[0]).chars().count() as i64)),
+                )
+            }
+            "strcat" => {
+                call.arity(1, 64)?;
+                (
+                    "strcat",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        let mut s = String::new();
+                        for v in a {
+                            s.push_str(&text(v));
+                        }
+                        Value::str(&s)
+                    }),
+                )
+            }
+            "strcat_delim" => {
+                call.arity(3, 65)?;
+                (
+                    "strcat_delim",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        let parts: Vec<_> = a[1..].iter().map(|v| text(v).into_owned()).collect();
+                        Value::str(&parts.join(&text(a[0])))
+                    }),
+                )
+            }
+            "tolower" => {
+                call.arity(1, 1)?;
+                (
+                    "tolower",
+                    Type::String,
+                    Box::new(|a: &[&Value]| Value::str(&text(a[0]).to_lowercase())),
+                )
+            }
+            "toupper" => {
+                call.arity(1, 1)?;
+                (
+                    "toupper",
+                    Type::String,
+                    Box::new(|a: &[&Value]| Value::str(&text(a[0]).to_uppercase())),
+                )
+            }
+            "reverse" => {
+                call.arity(1, 1)?;
+                (
+                    "reverse",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        Value::str(&text(a[0]).chars().rev().collect::<String>())
+                    }),
+                )
+            }
+            "substring" => {
+                call.arity(2, 3)?;
+                call.expect_type(1, &[Type::Int, Type::Long], "a number")?;
+                (
+                    "substring",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        substring(&text(a[0]), a[1].as_i64(), a.get(2).map(|v| v.as_i64()))
+                    }),
+                )
+            }
+            "trim" | "trim_start" | "trim_end" => {
+                call.arity(2, 2)?;
+                let re = call.const_str(0, "regex")?;
+                let start =
+                    Regex::new(&format!(r"\A(?:{re})+")).map_err(|e| bad_regex(call, &e))?;
+                let end = Regex::new(&format!(r"(?:{re})+\z")).map_err(|e| bad_regex(call, &e))?;
+                let (trim_start, trim_end) = (name != "trim_end", name != "trim_start");
+                let fname = match name {
+                    "trim" => "trim",
+                    "trim_start" => "trim_start",
+                    _ => "trim_end",
+                };
+                (
+                    fname,
+                    Type::String,
+                    Box::new(move |a: &[&Value]| {
+                        let s = text(a[1]);
+                        let mut s: &str = &s;
+                        if trim_start && let Some(m) = start.find(s) {
+                            s = &s[m.end()..];
+                        }
+                        if trim_end && let Some(m) = end.find(s) {
+                            s = &s[..m.start()];
+                        }
+                        Value::str(s)
+                    }),
+                )
+            }
+            // legacy `replace(regex, rewrite, text)`: regex first, text last (§A.2)
+            "replace" | "replace_regex" => {
+                call.arity(3, 3)?;
+                let (re_at, rewrite_at, text_at) = if name == "replace" {
+                    (0, 1, 2)
+                } else {
+                    (1, 2, 0)
+                };
+                let regex = constant_regex(&call.args[re_at])?;
+                let rewrite = call.const_str(rewrite_at, "rewrite pattern")?;
+                let rewrite = translate_rewrite(&rewrite);
+                (
+                    if name == "replace" {
+                        "replace"
+                    } else {
+                        "replace_regex"
+                    },
+                    Type::String,
+                    Box::new(move |a: &[&Value]| {
+                        Value::str(&regex.replace_all(&text(a[text_at]), rewrite.as_str()))
+                    }),
+                )
+            }
+            "replace_string" => {
+                call.arity(3, 3)?;
+                (
+                    "replace_string",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        let (s, lookup) = (text(a[0]), text(a[1]));
+                        if lookup.is_empty() {
+                            return Value::str(&s);
+                        }
+                        Value::str(&s.replace(lookup.as_ref(), &text(a[2])))
+                    }),
+                )
+            }
+            "extract" => {
+                call.arity(3, 3)?;
+                call.expect_type(1, &[Type::Int, Type::Long], "a group number")?;
+                let regex = constant_regex(&call.args[0])?;
+                (
+                    "extract",
+                    Type::String,
+                    Box::new(move |a: &[&Value]| {
+                        let group = a[1].as_i64().and_then(|g| usize::try_from(g).ok());
+                        let s = text(a[2]);
+                        let found = group.and_then(|g| {
+                            regex
+                                .captures(&s)
+                                .and_then(|c| c.get(g).map(|m| m.as_str().to_string()))
+                        });
+                        Value::str(found.as_deref().unwrap_or(""))
+                    }),
+                )
+            }
+            "extract_all" => {
+                call.arity(2, 2)?;
+                let regex = constant_regex(&call.args[0])?;
+                let groups = regex.captures_len() - 1;
+                if !(1..=16).contains(&groups) {
+                    return Err(Error::at(
+                        "kql::bind::regex",
+                        call.args[0].span,
+                        "`extract_all` needs a regex with 1 to 16 capture groups",
+                    ));
+                }
+                (
+                    "extract_all",
+                    Type::Dynamic,
+                    Box::new(move |a: &[&Value]| {
+                        let s = text(a[1]);
+                        let rows: Vec<serde_json::Value> = regex
+                            .captures_iter(&s)
+                            .map(|c| {
+                                let cells: Vec<serde_json::Value> = (1..=groups)
+                                    .map(|g| {
+                                        c.get(g)
+                                            .map_or(serde_json::Value::String(String::new()), |m| {
+                                                serde_json::Value::String(m.as_str().to_string())
+                                            })
+                                    })
+                                    .collect();
+                                if groups == 1 {
+                                    cells.into_iter().next().unwrap_or_default()
+                                } else {
+                                    serde_json::Value::Array(cells)
+                                }
+                            })
+                            .collect();
+                        if rows.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Dynamic(Arc::new(serde_json::Value::Array(rows)))
+                        }
+                    }),
+                )
+            }
+            "split" => {
+                call.arity(2, 3)?;
+                (
+                    "split",
+                    Type::Dynamic,
+                    Box::new(|a: &[&Value]| {
+                        let (s, delim) = (text(a[0]), text(a[1]));
+                        let parts: Vec<String> = if delim.is_empty() {
+                            vec![s.to_string()]
+                        } else {
+                            s.split(delim.as_ref()).map(str::to_string).collect()
+                        };
+                        match a.get(2) {
+                            None => dynamic_strings(parts),
+                            // an index out of range gives an empty array
+                            Some(i) => match i
+                                .as_i64()
+                                .and_then(|i| usize::try_from(i).ok())
+                                .and_then(|i| parts.get(i))
+                            {
+                                Some(p) => dynamic_strings([p.clone()]),
+                                None => dynamic_strings([]),
+                            },
+                        }
+                    }),
+                )
+            }
+            "indexof" => {
+                call.arity(2, 5)?;
+                (
+                    "indexof",
+                    Type::Long,
+                    Box::new(|a: &[&Value]| {
+                        indexof(
+                            &text(a[0]),
+                            &text(a[1]),
+                            a.get(2).and_then(|v| v.as_i64()).unwrap_or(0),
+                            a.get(3).and_then(|v| v.as_i64()).unwrap_or(-1),
+                            a.get(4).and_then(|v| v.as_i64()).unwrap_or(1),
+                        )
+                    }),
+                )
+            }
+            "countof" => {
+                call.arity(2, 3)?;
+                let kind = if call.args.len() == 3 {
+                    call.const_str(2, "kind (normal or regex)")?
+                } else {
+                    "normal".to_string()
+                };
+                match kind.as_str() {
+                    "normal" => (
+                        "countof",
+                        Type::Long,
+                        Box::new(|a: &[&Value]| {
+                            let (s, n) = (text(a[0]), text(a[1]));
+                            if n.is_empty() {
+                                return Value::Long(0);
+                            }
+                            // plain matches may overlap
+                            Value::Long(
+                                s.char_indices()
+                                    .filter(|(i, _)| s[*i..].starts_with(n.as_ref()))
+                                    .count() as i64,
+                            )
+                        }),
+                    ),
+                    "regex" => {
+                        let regex = constant_regex(&call.args[1])?;
+                        (
+                            "countof",
+                            Type::Long,
+                            Box::new(move |a: &[&Value]| {
+                                Value::Long(regex.find_iter(&text(a[0])).count() as i64)
+                            }),
+                        )
+                    }
+                    _ => {
+                        return Err(Error::at(
+                            "kql::bind::argument",
+                            call.args[2].span,
+                            "the kind of `countof` is `normal` or `regex`",
+                        ));
+                    }
+                }
+            }
+            "strrep" => {
+                call.arity(2, 3)?;
+                (
+                    "strrep",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        let n = a[1].as_i64().unwrap_or(0).clamp(0, 1024) as usize;
+                        let delim = a.get(2).map(|d| text(d).into_owned()).unwrap_or_default();
+                        Value::str(&vec![text(a[0]).into_owned(); n].join(&delim))
+                    }),
+                )
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(bound))
+    })();
+    result.transpose()
+}
+
+fn bad_regex(call: &Call, e: &regex::Error) -> Error {
+    Error::at(
+        "kql::bind::regex",
+        call.args[0].span,
+        format!("invalid regex: {}", crate::parse_op::first_line(e)),
+    )
+}
+
+/// Kusto rewrites name groups `\1`; the regex crate wants `${1}` and a literal `$` as `$$`.
+fn translate_rewrite(rewrite: &str) -> String {
+    let mut out = String::new();
+    let mut chars = rewrite.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                out.push_str(&format!("${{{digits}}}"));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `substring(s, start, length)`: character-based, negative start from the end, clamped.
+fn substring(s: &str, start: Option<i64>, length: Option<Option<i64>>) -> Value {
+    let Some(start) = start else {
+        return Value::empty_string();
+    };
+    let chars: Vec<char> = s.chars().collect();
+    let len = chars.len() as i64;
+    let from = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start.min(len)
+    };
+    let to = match length {
+        None => len,
+        Some(None) => return Value::empty_string(),
+        Some(Some(n)) => (from + n.max(0)).min(len),
+    };
+    Value::str(
+        &chars[from as usize..to.max(from) as usize]
+            .iter()
+            .collect::<String>(),
+    )
+}
+
+/// `indexof` as the documented examples define it: the window `[start, start+length)` must
+/// hold the whole match, and each further occurrence is searched from after the previous.
+fn indexof(s: &str, needle: &str, start: i64, length: i64, occurrence: i64) -> Value {
+    if occurrence <= 0 {
+        return Value::Null;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let needle: Vec<char> = needle.chars().collect();
+    let len = chars.len() as i64;
+    let mut from = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    if from > len {
+        return Value::Long(-1);
+    }
+    let mut found = -1;
+    for _ in 0..occurrence {
+        let end = if length < 0 {
+            len
+        } else {
+            (from + length).min(len)
+        };
+        let window_end = end - needle.len() as i64;
+        found = (from..=window_end)
+            .find(|&i| chars[i as usize..i as usize + needle.len()] == needle[..])
+            .unwrap_or(-1);
+        if found < 0 {
+            return Value::Long(-1);
+        }
+        from = found + 1;
+    }
+    Value::Long(found)
+}

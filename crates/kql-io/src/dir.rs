@@ -1,0 +1,353 @@
+//! The catalog of tables a run can query: files in a data directory plus explicit
+//! `NAME=PATH` overrides.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use indexmap::IndexMap;
+use kql_eval::{BatchStream, Catalog, Error, Schema, SchemaRef, TableSource};
+
+use crate::catalog::known_schema;
+use crate::json::JsonTable;
+
+/// The data directory used when none is given.
+pub const DEFAULT_DATA_DIR: &str = "testdata";
+
+/// File extensions of table files in a data directory, in lookup order.
+pub const TABLE_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson"];
+
+/// Described tables (and errors) by name.
+type Cache = HashMap<String, Result<Arc<dyn TableSource>, Error>>;
+
+/// Tables from a data directory (`DIR/Name.json`, `.jsonl`, `.ndjson`, exact file stem) and
+/// explicit overrides (`--table NAME=PATH`, which win). Each table is described once and cached.
+pub struct DataCatalog {
+    dir: PathBuf,
+    overrides: IndexMap<String, PathBuf>,
+    known_schemas_as_empty: bool,
+    cache: Mutex<Cache>,
+}
+
+impl Default for DataCatalog {
+    fn default() -> DataCatalog {
+        DataCatalog::new(DEFAULT_DATA_DIR)
+    }
+}
+
+impl DataCatalog {
+    /// A catalog of the tables in `dir` (a missing directory simply holds no tables).
+    pub fn new(dir: impl Into<PathBuf>) -> DataCatalog {
+        DataCatalog {
+            dir: dir.into(),
+            overrides: IndexMap::new(),
+            known_schemas_as_empty: false,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Adds (or replaces) an override: table `name` is read from `path`.
+    pub fn with_table(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> DataCatalog {
+        self.add_table(name, path);
+        self
+    }
+
+    /// Adds (or replaces) an override: table `name` is read from `path`.
+    pub fn add_table(&mut self, name: impl Into<String>, path: impl Into<PathBuf>) {
+        let name = name.into();
+        self.cache_lock().remove(&name);
+        self.overrides.insert(name, path.into());
+    }
+
+    /// Adds an override written `NAME=PATH`, as given to `--table`.
+    pub fn add_table_spec(&mut self, spec: &str) -> Result<(), Error> {
+        let (name, path) = parse_table_spec(spec)?;
+        self.add_table(name, path);
+        Ok(())
+    }
+
+    /// When set, a table with a built-in schema ([`known_schema`]) but no file resolves to an
+    /// empty table of that schema instead of being unknown (for checking queries offline).
+    pub fn with_known_schemas_as_empty(mut self, yes: bool) -> DataCatalog {
+        self.known_schemas_as_empty = yes;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file table `name` is read from: its override, else the first of
+    /// `DIR/name.json`, `DIR/name.jsonl`, `DIR/name.ndjson` that exists.
+    pub fn path_of(&self, name: &str) -> Option<PathBuf> {
+        if let Some(p) = self.overrides.get(name) {
+            return Some(p.clone());
+        }
+        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+            return None;
+        }
+        TABLE_EXTENSIONS
+            .iter()
+            .map(|ext| self.dir.join(format!("{name}.{ext}")))
+            .find(|p| p.is_file())
+    }
+
+    fn cache_lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        // a panic while holding the lock cannot leave the map inconsistent
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn load(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, Error> {
+        let known = known_schema(name);
+        let Some(path) = self.path_of(name) else {
+            return Ok(match known {
+                Some(schema) if self.known_schemas_as_empty => {
+                    Some(Arc::new(EmptyTable::new(schema)))
+                }
+                _ => None,
+            });
+        };
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::data(format!(
+                "cannot read table {name} from {}: {e}",
+                path.display()
+            ))
+        };
+        match fs::metadata(&path) {
+            Err(e) => return Err(cannot(&e)),
+            Ok(m) if m.is_dir() => return Err(cannot(&"is a directory")),
+            Ok(_) => {}
+        }
+        let table = JsonTable::open(&path, known.as_ref())?;
+        Ok(Some(Arc::new(table)))
+    }
+}
+
+impl Catalog for DataCatalog {
+    fn table(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, Error> {
+        if let Some(cached) = self.cache_lock().get(name) {
+            return cached.clone().map(Some);
+        }
+        // describe without holding the lock (describing reads the whole file)
+        let loaded = match self.load(name) {
+            Ok(None) => return Ok(None),
+            Ok(Some(table)) => Ok(table),
+            Err(e) => Err(e),
+        };
+        let mut cache = self.cache_lock();
+        let entry = cache.entry(name.to_string()).or_insert(loaded);
+        entry.clone().map(Some)
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.overrides.keys().cloned().collect();
+        let mut from_dir = Vec::new();
+        if let Ok(entries) = fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let ext_ok = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| TABLE_EXTENSIONS.contains(&e));
+                if !ext_ok || !path.is_file() {
+                    continue;
+                }
+                if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                    from_dir.push(stem.to_string());
+                }
+            }
+        }
+        from_dir.sort();
+        for stem in from_dir {
+            if !names.contains(&stem) {
+                names.push(stem);
+            }
+        }
+        if self.known_schemas_as_empty {
+            for t in crate::catalog::known_tables() {
+                if !names.iter().any(|n| n == t) {
+                    names.push(t.to_string());
+                }
+            }
+        }
+        names
+    }
+}
+
+/// Splits a `--table` argument `NAME=PATH`.
+pub fn parse_table_spec(spec: &str) -> Result<(String, PathBuf), Error> {
+    match spec.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(path)))
+        }
+        _ => Err(Error::new(
+            "kql::usage",
+            format!("invalid table `{spec}`: expected NAME=PATH"),
+        )),
+    }
+}
+
+/// A table with a schema and no rows.
+#[derive(Debug, Clone)]
+pub struct EmptyTable {
+    schema: SchemaRef,
+}
+
+impl EmptyTable {
+    pub fn new(schema: Schema) -> EmptyTable {
+        EmptyTable {
+            schema: Arc::new(schema),
+        }
+    }
+}
+
+impl TableSource for EmptyTable {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn scan(&self, _columns: &[usize]) -> Result<BatchStream, Error> {
+        Ok(Box::new(std::iter::empty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{Scratch, path_str, read_all};
+    use kql_eval::{Type, Value};
+
+    fn names(schema: &Schema) -> Vec<&str> {
+        schema.names().collect()
+    }
+
+    #[test]
+    fn resolves_data_dir_files_by_exact_stem() {
+        let tmp = Scratch::new();
+        tmp.file("Alpha.json", r#"[{"a": 1}]"#);
+        tmp.file("Beta.jsonl", "{\"b\": \"x\"}\n");
+        tmp.file("Gamma.ndjson", "{\"g\": true}\n");
+        tmp.file("notes.txt", "not a table");
+        std::fs::create_dir(tmp.dir.join("Sub.json")).unwrap();
+        let catalog = DataCatalog::new(&tmp.dir);
+        assert_eq!(catalog.table_names(), vec!["Alpha", "Beta", "Gamma"]);
+        let alpha = catalog.table("Alpha").unwrap().unwrap();
+        assert_eq!(
+            read_all(alpha.as_ref()).unwrap(),
+            vec![vec![Value::Long(1)]]
+        );
+        let beta = catalog.table("Beta").unwrap().unwrap();
+        assert_eq!(names(&beta.schema()), vec!["b"]);
+        assert!(catalog.table("Gamma").unwrap().is_some());
+        assert!(
+            catalog.table("alpha").unwrap().is_none(),
+            "names are case-sensitive"
+        );
+        assert!(catalog.table("notes").unwrap().is_none());
+        assert!(catalog.table("Sub").unwrap().is_none());
+        assert!(catalog.table("../Alpha").unwrap().is_none());
+    }
+
+    #[test]
+    fn json_wins_over_jsonl_and_ndjson() {
+        let tmp = Scratch::new();
+        tmp.file("T.ndjson", "{\"n\": 1}\n");
+        tmp.file("T.json", "[{\"j\": 1}]");
+        tmp.file("T.jsonl", "{\"l\": 1}\n");
+        let catalog = DataCatalog::new(&tmp.dir);
+        assert_eq!(
+            names(&catalog.table("T").unwrap().unwrap().schema()),
+            vec!["j"]
+        );
+        assert_eq!(catalog.table_names(), vec!["T"]);
+    }
+
+    #[test]
+    fn overrides_win_and_are_listed_first() {
+        let tmp = Scratch::new();
+        tmp.file("A.json", r#"[{"from": "dir"}]"#);
+        let other = tmp.file("elsewhere.txt", "{\"from\": \"override\"}\n");
+        let mut catalog = DataCatalog::new(&tmp.dir).with_table("Z", &other);
+        catalog
+            .add_table_spec(&format!("A={}", path_str(&other)))
+            .unwrap();
+        assert_eq!(catalog.table_names(), vec!["Z", "A"]);
+        let a = catalog.table("A").unwrap().unwrap();
+        assert_eq!(
+            read_all(a.as_ref()).unwrap(),
+            vec![vec![Value::str("override")]]
+        );
+        assert!(catalog.add_table_spec("novalue").is_err());
+        assert!(catalog.add_table_spec("=x").is_err());
+        assert!(catalog.add_table_spec("X=").is_err());
+        assert_eq!(
+            parse_table_spec("T=a=b.json").unwrap(),
+            ("T".to_string(), PathBuf::from("a=b.json"))
+        );
+    }
+
+    #[test]
+    fn missing_override_file_is_an_error() {
+        let tmp = Scratch::new();
+        let path = tmp.dir.join("missing.json");
+        let catalog = DataCatalog::new(&tmp.dir).with_table("X", &path);
+        let e = catalog.table("X").err().expect("an error");
+        assert_eq!(e.code, "kql::data");
+        let prefix = format!("cannot read table X from {}: ", path_str(&path));
+        assert!(e.message.starts_with(&prefix), "{}", e.message);
+        // the error is cached like a table
+        assert!(catalog.table("X").is_err());
+        let dir = DataCatalog::new(&tmp.dir).with_table("D", &tmp.dir);
+        let e = dir.table("D").err().expect("an error");
+        assert!(e.message.ends_with(": is a directory"), "{}", e.message);
+    }
+
+    #[test]
+    fn missing_data_dir_has_no_tables() {
+        let tmp = Scratch::new();
+        let catalog = DataCatalog::new(tmp.dir.join("nope"));
+        assert!(catalog.table_names().is_empty());
+        assert!(catalog.table("DeviceProcessEvents").unwrap().is_none());
+        let catalog = catalog.with_known_schemas_as_empty(true);
+        let t = catalog.table("DeviceProcessEvents").unwrap().unwrap();
+        assert_eq!(t.schema().len(), 58);
+        assert!(read_all(t.as_ref()).unwrap().is_empty());
+        assert!(catalog.table_names().iter().any(|n| n == "SigninLogs"));
+    }
+
+    #[test]
+    fn known_tables_get_their_schema_and_are_described_once() {
+        let tmp = Scratch::new();
+        let path = tmp.file(
+            "DeviceNetworkEvents.json",
+            r#"[{"RemotePort": 443, "Timestamp": "2026-11-25T10:03:12Z", "Custom": 1.5}]"#,
+        );
+        let catalog = DataCatalog::new(&tmp.dir);
+        let t = catalog.table("DeviceNetworkEvents").unwrap().unwrap();
+        let schema = t.schema();
+        assert_eq!(schema.len(), 45);
+        assert_eq!(schema.fields[0].name, "Timestamp");
+        let port = schema.index_of("RemotePort").unwrap();
+        assert_eq!(schema.fields[port].ty, Type::Int);
+        assert_eq!(schema.fields[44].name, "Custom");
+        assert_eq!(schema.fields[44].ty, Type::Real);
+        // cached: the same table, even after the file is gone
+        std::fs::remove_file(&path).unwrap();
+        let again = catalog.table("DeviceNetworkEvents").unwrap().unwrap();
+        assert!(Arc::ptr_eq(&t, &again));
+    }
+
+    #[test]
+    fn repository_sample_loads_with_its_known_schema() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+        let catalog = DataCatalog::new(&dir);
+        let Some(table) = catalog.table("DeviceProcessEvents").unwrap() else {
+            return;
+        };
+        assert_eq!(table.schema().fields[0].name, "Timestamp");
+        let rows = read_all(table.as_ref()).unwrap();
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|r| matches!(r[0], Value::DateTime(_))));
+    }
+}
