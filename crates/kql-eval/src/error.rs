@@ -88,12 +88,21 @@ pub fn did_you_mean<'a>(
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = if c.to_lowercase() == lower {
+        let candidate = c.to_lowercase();
+        let d = if candidate == lower {
             0
         } else {
-            edit_distance(&lower, &c.to_lowercase())
+            edit_distance(&lower, &candidate)
         };
-        let limit = (name.chars().count() / 3).max(2);
+        // a name that extends or shortens a known one (`tolowercase`) is a likely slip too
+        let related = candidate.len() >= 4
+            && lower.len() >= 4
+            && (lower.starts_with(&candidate) || candidate.starts_with(&lower));
+        let limit = if related {
+            usize::MAX
+        } else {
+            (name.chars().count() / 3).max(2)
+        };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
