@@ -69,3 +69,22 @@ fn queries() {
         insta::assert_snapshot!(out);
     });
 }
+
+/// `parse(display(ast))` prints the same canonical text, for every query in the repository.
+#[test]
+fn queries_round_trip_through_display() {
+    insta::glob!("../../../queries", "**/*.kql", |path| {
+        let src = std::fs::read_to_string(path).unwrap();
+        let Ok(ast) = kql_parser::parse(&src) else {
+            return; // syntax-error examples have nothing to print
+        };
+        let text = ast.to_string();
+        let again = kql_parser::parse(&text).unwrap_or_else(|e| {
+            panic!(
+                "{}: canonical text does not parse: {e:?}\n{text}",
+                path.display()
+            )
+        });
+        assert_eq!(again.to_string(), text, "{}", path.display());
+    });
+}

@@ -56,8 +56,12 @@ pub fn parse_bool(t: &str) -> Option<bool> {
     }
 }
 
-/// `parse_json`: invalid JSON becomes a dynamic string holding the text (documented).
+/// `parse_json`: invalid JSON becomes a dynamic string holding the text (documented); an
+/// empty text is the dynamic null (`isnull(parse_json(""))` is true, §A.7).
 pub fn parse_json_text(text: &str) -> serde_json::Value {
+    if text.trim().is_empty() {
+        return serde_json::Value::Null;
+    }
     serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
 }
 

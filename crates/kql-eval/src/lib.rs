@@ -18,7 +18,7 @@ pub mod value;
 
 pub use batch::{Batch, Column, Table};
 pub use error::Error;
-pub use source::{BatchStream, Catalog, TableSource};
+pub use source::{BatchStream, Catalog, MemTable, TableSource};
 pub use types::{Field, Schema, SchemaRef, Type};
 pub use value::Value;
 
@@ -28,6 +28,15 @@ pub struct RunOptions {
     /// The instant `now()` and `ago()` see, in ticks since the Unix epoch; the wall clock
     /// when `None`. A `set query_now = ...;` statement in the query overrides it.
     pub now: Option<i64>,
+}
+
+/// Parses and binds `src` without running it: the schema of each tabular statement's result,
+/// or the first error (syntax, unknown names, types). Reads no table rows.
+pub fn check(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Vec<SchemaRef>, Error> {
+    let script = kql_parser::parse(src)?;
+    let now = options.now.unwrap_or_else(wall_clock_now);
+    let plans = bind::Binder::new(catalog, now, None).bind_script(&script)?;
+    Ok(plans.into_iter().map(|p| p.schema).collect())
 }
 
 /// Runs every statement of `src` and returns one table per tabular statement, in order.

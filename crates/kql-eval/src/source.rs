@@ -29,6 +29,52 @@ pub trait Catalog {
     fn table_names(&self) -> Vec<String>;
 }
 
+/// A table held in memory, e.g. loaded once and queried many times.
+pub struct MemTable {
+    schema: SchemaRef,
+    batches: Arc<Vec<Batch>>,
+}
+
+impl MemTable {
+    pub fn new(schema: SchemaRef, batches: Vec<Batch>) -> MemTable {
+        MemTable {
+            schema,
+            batches: Arc::new(batches),
+        }
+    }
+
+    /// Reads every row of `source` into memory.
+    pub fn load(source: &dyn TableSource) -> Result<MemTable, Error> {
+        let schema = source.schema();
+        let all: Vec<usize> = (0..schema.len()).collect();
+        let batches = source.scan(&all)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(MemTable::new(schema, batches))
+    }
+
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(|b| b.len).sum()
+    }
+}
+
+impl TableSource for MemTable {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error> {
+        let schema: SchemaRef = Arc::new(crate::types::Schema::new(
+            columns.iter().map(|&i| self.schema.fields[i].clone()).collect(),
+        ));
+        let columns = columns.to_vec();
+        let batches = self.batches.clone();
+        Ok(Box::new((0..batches.len()).map(move |n| {
+            let b = &batches[n];
+            let picked = columns.iter().map(|&i| b.columns[i].clone()).collect();
+            Ok(Batch::new(schema.clone(), picked, b.len))
+        })))
+    }
+}
+
 /// A catalog with no tables: queries built from `datatable`, `print` and `range` only.
 pub struct EmptyCatalog;
 
