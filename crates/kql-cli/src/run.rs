@@ -39,7 +39,10 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
     for (name, path) in &args.tables {
         catalog.add_table(name.clone(), path.clone());
     }
-    let options = RunOptions { now: args.now };
+    let options = RunOptions {
+        now: args.now,
+        ..RunOptions::default()
+    };
     let tables = match kql_eval::run(&query.text, &catalog, &options) {
         Ok(t) => t,
         Err(e) => return report(&e, &query.name, &query.source),

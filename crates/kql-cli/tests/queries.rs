@@ -47,6 +47,7 @@ fn queries() {
         .unwrap();
     let options = RunOptions {
         now: parse_datetime(NOW),
+        ..RunOptions::default()
     };
     insta::glob!("../../../queries", "**/*.kql", |path| {
         if path

@@ -4,6 +4,7 @@
 //! a time; `summarize` and `sort` are breakers that hold only their groups or rows.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indexmap::IndexMap;
 
@@ -16,19 +17,26 @@ use crate::source::BatchStream;
 use crate::types::SchemaRef;
 use crate::value::Value;
 
-/// Starts executing `plan`.
-pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
+/// A flag another thread sets to stop a running query (Ctrl-C in the REPL).
+pub type CancelFlag = Arc<AtomicBool>;
+
+/// Starts executing `plan`. Sources check `cancel` before each batch, so every operator
+/// above them stops soon after it is set.
+pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, Error> {
     let schema = plan.schema.clone();
     Ok(match &plan.node {
         Node::Scan { source, columns } => {
             let stream = source.scan(columns)?;
-            Box::new(stream.map(move |b| b.map(|b| Batch::new(schema.clone(), b.columns, b.len))))
+            let stream = stream.map(move |b| b.map(|b| Batch::new(schema.clone(), b.columns, b.len)));
+            cancellable(Box::new(stream), cancel)
         }
         Node::Values(batch) => Box::new(std::iter::once(Ok(batch.clone()))),
-        Node::Range { from, to, step } => range(schema, from.clone(), to.clone(), step.clone()),
+        Node::Range { from, to, step } => {
+            cancellable(range(schema, from.clone(), to.clone(), step.clone()), cancel)
+        }
         Node::Filter { input, predicate } => {
             let predicate = predicate.clone();
-            let stream = execute(input)?;
+            let stream = execute(input, cancel)?;
             Box::new(stream.filter_map(move |b| {
                 let b = match b {
                     Ok(b) => b,
@@ -44,7 +52,7 @@ pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
         }
         Node::Project { input, exprs } => {
             let exprs = exprs.clone();
-            let stream = execute(input)?;
+            let stream = execute(input, cancel)?;
             Box::new(stream.map(move |b| {
                 let b = b?;
                 let columns = exprs
@@ -56,7 +64,7 @@ pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
         }
         Node::Take { input, count } => {
             let mut left = *count;
-            let stream = execute(input)?;
+            let stream = execute(input, cancel)?;
             Box::new(stream.map_while(move |b| {
                 if left == 0 {
                     return None;
@@ -73,7 +81,7 @@ pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
             keys,
             aggregates,
         } => {
-            let stream = execute(input)?;
+            let stream = execute(input, cancel)?;
             let mut groups: IndexMap<Vec<Value>, Vec<AggState>> = IndexMap::new();
             for b in stream {
                 let b = b?;
@@ -116,7 +124,7 @@ pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
             batches_of(schema, rows)
         }
         Node::Sort { input, keys, limit } => {
-            let stream = execute(input)?;
+            let stream = execute(input, cancel)?;
             let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
             for b in stream {
                 let b = b?;
@@ -148,7 +156,7 @@ pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
                 outputs.clone(),
                 *drop_unmatched,
             );
-            let stream = execute(input)?;
+            let stream = execute(input, cancel)?;
             Box::new(stream.filter_map(move |b| {
                 let b = match b {
                     Ok(b) => b,
@@ -184,6 +192,25 @@ pub fn execute(plan: &Plan) -> Result<BatchStream, Error> {
             }))
         }
     })
+}
+
+/// `stream`, ending with a `kql::cancelled` error once `cancel` is set.
+fn cancellable(stream: BatchStream, cancel: &Option<CancelFlag>) -> BatchStream {
+    let Some(flag) = cancel.clone() else {
+        return stream;
+    };
+    let mut stream = stream;
+    let mut stopped = false;
+    Box::new(std::iter::from_fn(move || {
+        if stopped {
+            return None;
+        }
+        if flag.load(Ordering::Relaxed) {
+            stopped = true;
+            return Some(Err(Error::new("kql::cancelled", "query cancelled")));
+        }
+        stream.next()
+    }))
 }
 
 /// Sort order of two key tuples: per key, nulls first or last, then ascending or descending.

@@ -6,7 +6,7 @@ mod bind;
 pub mod conversion;
 pub mod datetime;
 pub mod error;
-mod exec;
+pub mod exec;
 pub mod expr;
 mod functions;
 mod operators;
@@ -28,6 +28,8 @@ pub struct RunOptions {
     /// The instant `now()` and `ago()` see, in ticks since the Unix epoch; the wall clock
     /// when `None`. A `set query_now = ...;` statement in the query overrides it.
     pub now: Option<i64>,
+    /// When set (by another thread), the running query stops with a `kql::cancelled` error.
+    pub cancel: Option<exec::CancelFlag>,
 }
 
 /// Parses and binds `src` without running it: the schema of each tabular statement's result,
@@ -51,7 +53,7 @@ pub fn run(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Vec
     plans
         .iter()
         .map(|plan| {
-            let batches = exec::execute(plan)?.collect::<Result<Vec<_>, _>>()?;
+            let batches = exec::execute(plan, &options.cancel)?.collect::<Result<Vec<_>, _>>()?;
             Ok(Table {
                 schema: plan.schema.clone(),
                 batches,
