@@ -46,6 +46,8 @@ pub enum ExprKind {
     Name(Ident),
     /// `*` where a column list may be replaced by all columns: `arg_max(T, *)`, `take_any(*)`
     Star,
+    /// `name = value` as a function argument: `ipv4_lookup(T, ip, net, return_unmatched = true)`
+    Named { name: Ident, value: Box<Expr> },
     /// `strlen(s)`, `not (a == b)`, `count()`
     Call { name: Ident, args: Vec<Expr> },
     /// `a + b`, `a and b`, `s contains "x"`
@@ -96,6 +98,61 @@ pub enum ExprKind {
     },
     /// `input | operator`: a tabular pipeline, nested to the left.
     Pipe { input: Box<Expr>, op: Box<Operator> },
+    /// `(x:long, T:(*)) { body }` in `let f = ...`; `view () { body }`
+    Lambda {
+        params: Vec<Param>,
+        body: Box<Body>,
+        view: bool,
+    },
+    /// `externaldata(Col:type, ...) ["uri", ...] with (format="csv")`
+    ExternalData {
+        columns: Vec<ColumnDecl>,
+        uris: Vec<Expr>,
+        properties: Vec<NamedArg>,
+    },
+    /// `union [kind=outer] [withsource=T] T1, T2, Device*` as a source
+    Union {
+        params: Vec<NamedArg>,
+        tables: Vec<Expr>,
+    },
+    /// `search [in (T1, T2)] "term"` as a source
+    Search {
+        params: Vec<NamedArg>,
+        tables: Vec<Expr>,
+        predicate: Box<Expr>,
+    },
+}
+
+/// `name = value` settings of operators: `kind=inner`, `hint.strategy=shuffle`,
+/// `withsource=SourceTable`, `format="csv"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedArg {
+    /// Dotted names are kept whole: `hint.strategy`.
+    pub name: Ident,
+    pub value: Expr,
+}
+
+/// A parameter of a user-defined function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: ParamType,
+    pub default: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamType {
+    /// `x: long`
+    Scalar(Ident),
+    /// `T: (Col: string, ...)`; empty for `T: (*)`
+    Table(Vec<ColumnDecl>),
+}
+
+/// The body of a function: its own `let` statements, then the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub lets: Vec<Statement>,
+    pub value: Expr,
 }
 
 /// `Name: type` in `datatable` and `parse` patterns.
@@ -256,10 +313,13 @@ pub enum UnaryOp {
     Plus,
 }
 
-/// `Name = expr` or a bare `expr` in `extend`, `project`, `summarize`, `print`.
+/// `Name = expr` or a bare `expr` in `extend`, `project`, `summarize`, `print`; also
+/// `(A, B) = f(x)` for functions that return several columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
     pub name: Option<Ident>,
+    /// The names after the first in `(A, B, C) = ...`.
+    pub more_names: Vec<Ident>,
     pub expr: Expr,
 }
 
@@ -303,6 +363,100 @@ pub enum OperatorKind {
     Distinct(Vec<Expr>),
     /// `parse [kind=regex [flags=iU]] Expr with * "lit" Col ...` and `parse-where ...`
     Parse(Parse),
+    /// `join kind=leftouter hint.strategy=broadcast (Right) on Key, $left.A == $right.B`
+    Join {
+        params: Vec<NamedArg>,
+        right: Expr,
+        on: Vec<Expr>,
+    },
+    /// `lookup kind=leftouter (Right) on Key`
+    Lookup {
+        params: Vec<NamedArg>,
+        right: Expr,
+        on: Vec<Expr>,
+    },
+    /// `union [kind=inner] T2, T3`
+    Union {
+        params: Vec<NamedArg>,
+        tables: Vec<Expr>,
+    },
+    /// `render timechart with (title="x")`
+    Render {
+        visualization: Ident,
+        properties: Vec<NamedArg>,
+    },
+    /// `mv-expand [bagexpansion=array] [with_itemindex=I] A, B = expr to typeof(long) [limit N]`
+    MvExpand(MvExpand),
+    /// `mv-apply x = arr to typeof(long) on (where x > 1 | project x)`
+    MvApply {
+        expand: MvExpand,
+        ops: Vec<Operator>,
+    },
+    /// `invoke f(args)`
+    Invoke(Expr),
+    /// `evaluate bag_unpack(col) [: (Col:type, ...)]`
+    Evaluate {
+        params: Vec<NamedArg>,
+        plugin: Expr,
+        schema: Option<Vec<ColumnDecl>>,
+    },
+    /// `search "term"` over the input's columns
+    Search {
+        params: Vec<NamedArg>,
+        predicate: Expr,
+    },
+    /// `make-series A = count() default = 0 on T from a to b step 1h by K`
+    MakeSeries(Box<MakeSeries>),
+    /// `top-nested 3 of State by sum(x), top-nested 2 of Source by count()`
+    TopNested(Vec<TopNestedLevel>),
+    /// `getschema`
+    GetSchema,
+    /// `serialize [Name = expr, ...]`
+    Serialize(Vec<Assignment>),
+    /// `as Name`
+    As { params: Vec<NamedArg>, name: Ident },
+    /// `sample N`
+    Sample(Expr),
+    /// `sample-distinct N of Column`
+    SampleDistinct { count: Expr, column: Expr },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MvExpand {
+    pub params: Vec<NamedArg>,
+    pub items: Vec<MvExpandItem>,
+    pub limit: Option<Expr>,
+}
+
+/// `Name = expr to typeof(type)` (name and type optional)
+#[derive(Debug, Clone, PartialEq)]
+pub struct MvExpandItem {
+    pub name: Option<Ident>,
+    pub expr: Expr,
+    pub to_type: Option<Ident>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MakeSeries {
+    /// Aggregates with their `default = value`.
+    pub aggregates: Vec<(Assignment, Option<Expr>)>,
+    pub axis: Expr,
+    pub from: Option<Expr>,
+    pub to: Option<Expr>,
+    pub step: Expr,
+    /// `in range(start, stop, step)`: the stop is inclusive.
+    pub range_form: bool,
+    pub by: Vec<Assignment>,
+}
+
+/// `top-nested [N] of Expr [with others = V] by Aggregate [asc|desc]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopNestedLevel {
+    pub count: Option<Expr>,
+    pub of: Assignment,
+    pub others: Option<Expr>,
+    pub by: Assignment,
+    pub descending: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

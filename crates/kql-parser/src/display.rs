@@ -47,11 +47,18 @@ impl Display for Statement {
 
 impl Display for Ident {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let mut chars = self.name.chars();
-        let plain = chars
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
-            && chars.all(|c| c.is_alphanumeric() || c == '_')
+        // a name may start with digits if it is not all digits (`2022MostExploited`)
+        let starts_well = self
+            .name
+            .starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$')
+            || (self.name.starts_with(|c: char| c.is_ascii_digit())
+                && !self.name.bytes().all(|b| b.is_ascii_digit()));
+        let plain = starts_well
+            && self
+                .name
+                .chars()
+                .skip(1)
+                .all(|c| c.is_alphanumeric() || c == '_')
             && !RESERVED.contains(&self.name.as_str());
         if plain {
             f.write_str(&self.name)
@@ -177,7 +184,12 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         ExprKind::In { .. } | ExprKind::HasList { .. } | ExprKind::Between { .. } => {
             LIST_OP_PRECEDENCE
         }
-        ExprKind::Pipe { .. } | ExprKind::Print(_) | ExprKind::Range { .. } => 0,
+        ExprKind::Pipe { .. }
+        | ExprKind::Print(_)
+        | ExprKind::Range { .. }
+        | ExprKind::Lambda { .. }
+        | ExprKind::Union { .. }
+        | ExprKind::Search { .. } => 0,
         ExprKind::Unary { .. } => UNARY_PRECEDENCE,
         ExprKind::Literal(Literal::Long(v)) if *v < 0 => UNARY_PRECEDENCE,
         ExprKind::Literal(Literal::Real(v)) if *v < 0.0 => UNARY_PRECEDENCE,
@@ -192,6 +204,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         ExprKind::Literal(lit) => write!(f, "{lit}")?,
         ExprKind::Name(id) => write!(f, "{id}")?,
         ExprKind::Star => f.write_str("*")?,
+        ExprKind::Named { name, value } => write!(f, "{name} = {value}")?,
         ExprKind::Call { name, args } => {
             write!(f, "{}(", name.name)?;
             write_list(f, args)?;
@@ -252,12 +265,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         }
         ExprKind::Datatable { columns, values } => {
             f.write_str("datatable(")?;
-            for (n, c) in columns.iter().enumerate() {
-                if n > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{}:{}", c.name, c.ty)?;
-            }
+            write_columns(f, columns)?;
             f.write_str(")[")?;
             write_list(f, values)?;
             f.write_str("]")?;
@@ -279,11 +287,164 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             write_expr(f, input, 0)?;
             write!(f, "\n| {op}")?;
         }
+        ExprKind::Lambda { params, body, view } => {
+            if *view {
+                f.write_str("view ")?;
+            }
+            f.write_str("(")?;
+            for (n, p) in params.iter().enumerate() {
+                if n > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{p}")?;
+            }
+            f.write_str(") {\n")?;
+            for stmt in &body.lets {
+                writeln!(f, "{stmt};")?;
+            }
+            write!(f, "{}\n}}", body.value)?;
+        }
+        ExprKind::ExternalData {
+            columns,
+            uris,
+            properties,
+        } => {
+            f.write_str("externaldata(")?;
+            write_columns(f, columns)?;
+            f.write_str(")[")?;
+            write_list(f, uris)?;
+            f.write_str("]")?;
+            if !properties.is_empty() {
+                f.write_str(" with (")?;
+                write_named(f, properties, ", ")?;
+                f.write_str(")")?;
+            }
+        }
+        ExprKind::Union { params, tables } => {
+            f.write_str("union")?;
+            write_union_parts(f, params, tables)?;
+        }
+        ExprKind::Search {
+            params,
+            tables,
+            predicate,
+        } => {
+            f.write_str("search")?;
+            if !params.is_empty() {
+                f.write_str(" ")?;
+                write_named(f, params, " ")?;
+            }
+            if !tables.is_empty() {
+                f.write_str(" in (")?;
+                write_list(f, tables)?;
+                f.write_str(")")?;
+            }
+            write!(f, " {predicate}")?;
+        }
     }
     if paren {
         f.write_str(")")?;
     }
     Ok(())
+}
+
+fn write_columns(f: &mut Formatter<'_>, columns: &[ColumnDecl]) -> fmt::Result {
+    for (n, c) in columns.iter().enumerate() {
+        if n > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{}:{}", c.name, c.ty)?;
+    }
+    Ok(())
+}
+
+/// `name=value` settings, separated by `sep`.
+fn write_named(f: &mut Formatter<'_>, args: &[NamedArg], sep: &str) -> fmt::Result {
+    for (n, a) in args.iter().enumerate() {
+        if n > 0 {
+            f.write_str(sep)?;
+        }
+        write!(f, "{}={}", a.name.name, a.value)?;
+    }
+    Ok(())
+}
+
+fn write_union_parts(f: &mut Formatter<'_>, params: &[NamedArg], tables: &[Expr]) -> fmt::Result {
+    if !params.is_empty() {
+        f.write_str(" ")?;
+        write_named(f, params, " ")?;
+    }
+    f.write_str(" ")?;
+    for (n, t) in tables.iter().enumerate() {
+        if n > 0 {
+            f.write_str(", ")?;
+        }
+        write_table_operand(f, t)?;
+    }
+    Ok(())
+}
+
+/// A table operand: a pipeline is parenthesised, a wildcard name is written as typed.
+fn write_table_operand(f: &mut Formatter<'_>, t: &Expr) -> fmt::Result {
+    match &t.kind {
+        ExprKind::Name(id) if id.name.contains('*') => f.write_str(&id.name),
+        ExprKind::Name(_) | ExprKind::Call { .. } => write!(f, "{t}"),
+        _ => write!(f, "({t})"),
+    }
+}
+
+fn write_ops(f: &mut Formatter<'_>, ops: &[Operator]) -> fmt::Result {
+    for (n, op) in ops.iter().enumerate() {
+        if n > 0 {
+            f.write_str(" | ")?;
+        }
+        write!(f, "{op}")?;
+    }
+    Ok(())
+}
+
+impl Display for Param {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.name)?;
+        match &self.ty {
+            ParamType::Scalar(t) => write!(f, "{t}")?,
+            ParamType::Table(cols) if cols.is_empty() => f.write_str("(*)")?,
+            ParamType::Table(cols) => {
+                f.write_str("(")?;
+                write_columns(f, cols)?;
+                f.write_str(")")?;
+            }
+        }
+        if let Some(d) = &self.default {
+            write!(f, " = {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for MvExpand {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if !self.params.is_empty() {
+            write_named(f, &self.params, " ")?;
+            f.write_str(" ")?;
+        }
+        for (n, item) in self.items.iter().enumerate() {
+            if n > 0 {
+                f.write_str(", ")?;
+            }
+            if let Some(name) = &item.name {
+                write!(f, "{name} = ")?;
+            }
+            write!(f, "{}", item.expr)?;
+            if let Some(t) = &item.to_type {
+                write!(f, " to typeof({t})")?;
+            }
+        }
+        if let Some(limit) = &self.limit {
+            write!(f, " limit {limit}")?;
+        }
+        Ok(())
+    }
 }
 
 fn write_assignments(f: &mut Formatter<'_>, items: &[Assignment]) -> fmt::Result {
@@ -299,6 +460,13 @@ fn write_assignments(f: &mut Formatter<'_>, items: &[Assignment]) -> fmt::Result
 impl Display for Assignment {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.name {
+            Some(name) if !self.more_names.is_empty() => {
+                write!(f, "({name}")?;
+                for n in &self.more_names {
+                    write!(f, ", {n}")?;
+                }
+                write!(f, ") = {}", self.expr)
+            }
             Some(name) => write!(f, "{name} = {}", self.expr),
             None => write!(f, "{}", self.expr),
         }
@@ -410,6 +578,147 @@ impl Display for Operator {
                 write_list(f, items)
             }
             OperatorKind::Parse(p) => write!(f, "{p}"),
+            OperatorKind::Join { params, right, on }
+            | OperatorKind::Lookup { params, right, on } => {
+                let word = if matches!(self.kind, OperatorKind::Join { .. }) {
+                    "join"
+                } else {
+                    "lookup"
+                };
+                f.write_str(word)?;
+                if !params.is_empty() {
+                    f.write_str(" ")?;
+                    write_named(f, params, " ")?;
+                }
+                f.write_str(" ")?;
+                write_table_operand(f, right)?;
+                f.write_str(" on ")?;
+                write_list(f, on)
+            }
+            OperatorKind::Union { params, tables } => {
+                f.write_str("union")?;
+                write_union_parts(f, params, tables)
+            }
+            OperatorKind::Render {
+                visualization,
+                properties,
+            } => {
+                write!(f, "render {visualization}")?;
+                if !properties.is_empty() {
+                    f.write_str(" with (")?;
+                    write_named(f, properties, ", ")?;
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            OperatorKind::MvExpand(m) => write!(f, "mv-expand {m}"),
+            OperatorKind::MvApply { expand, ops } => {
+                write!(f, "mv-apply {expand} on (")?;
+                write_ops(f, ops)?;
+                f.write_str(")")
+            }
+            OperatorKind::Invoke(e) => write!(f, "invoke {e}"),
+            OperatorKind::Evaluate {
+                params,
+                plugin,
+                schema,
+            } => {
+                f.write_str("evaluate ")?;
+                if !params.is_empty() {
+                    write_named(f, params, " ")?;
+                    f.write_str(" ")?;
+                }
+                write!(f, "{plugin}")?;
+                if let Some(cols) = schema {
+                    f.write_str(" : (")?;
+                    write_columns(f, cols)?;
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            OperatorKind::Search { params, predicate } => {
+                f.write_str("search ")?;
+                if !params.is_empty() {
+                    write_named(f, params, " ")?;
+                    f.write_str(" ")?;
+                }
+                write!(f, "{predicate}")
+            }
+            OperatorKind::MakeSeries(m) => {
+                f.write_str("make-series ")?;
+                for (n, (a, default)) in m.aggregates.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                    if let Some(d) = default {
+                        write!(f, " default = {d}")?;
+                    }
+                }
+                write!(f, " on {}", m.axis)?;
+                if m.range_form {
+                    let (from, to) = (m.from.as_ref(), m.to.as_ref());
+                    if let (Some(from), Some(to)) = (from, to) {
+                        write!(f, " in range({from}, {to}, {})", m.step)?;
+                    }
+                } else {
+                    if let Some(from) = &m.from {
+                        write!(f, " from {from}")?;
+                    }
+                    if let Some(to) = &m.to {
+                        write!(f, " to {to}")?;
+                    }
+                    write!(f, " step {}", m.step)?;
+                }
+                if !m.by.is_empty() {
+                    f.write_str(" by ")?;
+                    write_assignments(f, &m.by)?;
+                }
+                Ok(())
+            }
+            OperatorKind::TopNested(levels) => {
+                for (n, l) in levels.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str("top-nested ")?;
+                    if let Some(c) = &l.count {
+                        write!(f, "{c} ")?;
+                    }
+                    write!(f, "of {}", l.of)?;
+                    if let Some(o) = &l.others {
+                        write!(f, " with others = {o}")?;
+                    }
+                    write!(f, " by {}", l.by)?;
+                    match l.descending {
+                        Some(true) => f.write_str(" desc")?,
+                        Some(false) => f.write_str(" asc")?,
+                        None => {}
+                    }
+                }
+                Ok(())
+            }
+            OperatorKind::GetSchema => f.write_str("getschema"),
+            OperatorKind::Serialize(items) => {
+                f.write_str("serialize")?;
+                if !items.is_empty() {
+                    f.write_str(" ")?;
+                    write_assignments(f, items)?;
+                }
+                Ok(())
+            }
+            OperatorKind::As { params, name } => {
+                f.write_str("as ")?;
+                if !params.is_empty() {
+                    write_named(f, params, " ")?;
+                    f.write_str(" ")?;
+                }
+                write!(f, "{name}")
+            }
+            OperatorKind::Sample(n) => write!(f, "sample {n}"),
+            OperatorKind::SampleDistinct { count, column } => {
+                write!(f, "sample-distinct {count} of {column}")
+            }
         }
     }
 }

@@ -78,7 +78,23 @@ fn collect(e: &Expr, names: &mut HashSet<String>) -> Option<()> {
             collect(low, names)?;
             collect(high, names)?;
         }
-        ExprKind::Member { target, .. } => collect(target, names)?,
+        // `$left.Key` names a column through the member
+        ExprKind::Member { target, name } => {
+            names.insert(name.name.clone());
+            collect(target, names)?;
+        }
+        ExprKind::Named { value, .. } => collect(value, names)?,
+        ExprKind::Lambda { body, .. } => {
+            for stmt in &body.lets {
+                if let StatementKind::Let { value, .. } = &stmt.kind {
+                    collect(value, names)?;
+                }
+            }
+            collect(&body.value, names)?;
+        }
+        ExprKind::ExternalData { .. } => {}
+        ExprKind::Union { tables, .. } => tables.iter().try_for_each(|t| collect(t, names))?,
+        ExprKind::Search { .. } => return None,
         ExprKind::Index { target, index } => {
             collect(target, names)?;
             collect(index, names)?;
@@ -131,6 +147,23 @@ fn collect_operator(op: &OperatorKind, names: &mut HashSet<String>) -> Option<()
             keys.iter().try_for_each(|k| collect(&k.expr, names))
         }
         OperatorKind::Distinct(items) => items.iter().try_for_each(|e| collect(e, names)),
+        OperatorKind::Join { right, on, .. } | OperatorKind::Lookup { right, on, .. } => {
+            collect(right, names)?;
+            on.iter().try_for_each(|e| collect(e, names))
+        }
+        OperatorKind::Union { tables, .. } => tables.iter().try_for_each(|t| collect(t, names)),
+        OperatorKind::Render { .. } | OperatorKind::GetSchema | OperatorKind::As { .. } => Some(()),
+        OperatorKind::Sample(e) => collect(e, names),
+        OperatorKind::MvExpand(m) => m.items.iter().try_for_each(|it| collect(&it.expr, names)),
+        OperatorKind::Serialize(items) => items.iter().try_for_each(|a| collect(&a.expr, names)),
+        // the rest may read columns in ways this pass does not follow: read them all
+        OperatorKind::MvApply { .. }
+        | OperatorKind::Invoke(_)
+        | OperatorKind::Evaluate { .. }
+        | OperatorKind::Search { .. }
+        | OperatorKind::MakeSeries(_)
+        | OperatorKind::TopNested(_)
+        | OperatorKind::SampleDistinct { .. } => None,
         OperatorKind::Parse(p) => {
             collect(&p.source, names)?;
             for part in &p.pattern {

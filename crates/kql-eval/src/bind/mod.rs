@@ -478,6 +478,11 @@ impl<'a> Binder<'a> {
                 })
             }
             OperatorKind::Parse(p) => self.bind_parse(input, p, op.span),
+            _ => Err(Error::at(
+                "kql::unsupported",
+                op.span,
+                "this operator is not supported yet",
+            )),
         }
     }
 

@@ -97,7 +97,23 @@ impl Binder<'_> {
                 let i = self.bind_scalar(index, schema)?;
                 bind_index(t, i, e)
             }
-            ExprKind::Datatable { .. } | ExprKind::Print(_) | ExprKind::Range { .. } | ExprKind::Pipe { .. } => {
+            ExprKind::Named { name, .. } => Err(Error::at(
+                "kql::bind::named_argument",
+                name.span,
+                format!("`{} = ...` is only allowed as a function argument", name.name),
+            )),
+            ExprKind::Lambda { .. } => Err(Error::at(
+                "kql::bind::lambda",
+                e.span,
+                "a function definition can only be bound with `let`",
+            )),
+            ExprKind::Datatable { .. }
+            | ExprKind::Print(_)
+            | ExprKind::Range { .. }
+            | ExprKind::Pipe { .. }
+            | ExprKind::ExternalData { .. }
+            | ExprKind::Union { .. }
+            | ExprKind::Search { .. } => {
                 Err(Error::at(
                     "kql::unsupported",
                     e.span,

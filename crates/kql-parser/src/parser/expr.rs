@@ -19,8 +19,8 @@ use super::lexical::{
 use super::operator::operator;
 use super::{Input, PResult, SyntaxError, expect};
 use crate::ast::{
-    Assignment, BinOp, ColumnDecl, DynamicLit, Expr, ExprKind, Ident, LIST_OP_PRECEDENCE, Literal,
-    StrOp, StrOpKind, UnaryOp,
+    Assignment, BinOp, Body, ColumnDecl, DynamicLit, Expr, ExprKind, Ident, LIST_OP_PRECEDENCE,
+    Literal, NamedArg, Param, ParamType, StrOp, StrOpKind, UnaryOp,
 };
 use crate::error::ParseError;
 use crate::span::Span;
@@ -83,34 +83,191 @@ pub fn expr(i: Input) -> PResult<Expr> {
     Ok((i, e))
 }
 
-/// The right side of `let Name = ...`.
+/// The right side of `let Name = ...`: an expression, or a function `(params) { body }` or
+/// `view (params) { body }`.
 pub fn let_value(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
     let s = i.fragment();
-    let is_view = peek_word(i) == Some("view");
+    let is_view = at_keyword(i, "view");
     let is_function = s.starts_with('(') && {
-        // `(a:string, ...) {` or `() {` — a lambda, not a parenthesised expression
+        // `(a:string, ...) {` or `() {`: a lambda, not a parenthesised expression
         let after_open = s[1..].trim_start();
-        after_open.starts_with(')') || {
+        after_open.starts_with(')') && after_open[1..].trim_start().starts_with('{') || {
             let name_end = after_open
                 .find(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .unwrap_or(after_open.len());
             name_end > 0 && after_open[name_end..].trim_start().starts_with(':')
         }
     };
-    if is_view || is_function {
-        let at = i.location_offset();
-        let len = s.find('{').map_or(1, |n| n + 1);
-        return Err(nom::Err::Failure(SyntaxError::custom(
-            i,
-            ParseError::new(
-                "kql::syntax::unsupported",
-                Span::new(at, at + len),
-                "user-defined functions and views (`let f = (x:long) { ... }`) are not supported yet",
-            )
-            .with_label("function definition"),
-        )));
+    if !is_view && !is_function {
+        return expr(i);
     }
-    expr(i)
+    let rest = if is_view {
+        keyword("view").parse(i)?.0
+    } else {
+        i
+    };
+    let (rest, _) = expect("`(`", sym("(")).parse(rest)?;
+    let (rest, params) = comma_list(rest, param)?;
+    let (rest, _) = expect("`)` or `,`", sym(")")).parse(rest)?;
+    let (rest, _) = expect("`{`", sym("{")).parse(rest)?;
+    let (rest, body) = expect("a function body", body).parse(rest)?;
+    let (rest, close) = expect("`}`", sym("}")).parse(rest)?;
+    let kind = ExprKind::Lambda {
+        params,
+        body: Box::new(body),
+        view: is_view,
+    };
+    Ok((rest, Expr::new(kind, Span::new(start, close.end as usize))))
+}
+
+/// `name: type`, `name: type = default`, `T: (Col: type, ...)` or `T: (*)`
+fn param(i: Input) -> PResult<Param> {
+    let (rest, name) = ident(i)?;
+    let (rest, _) = expect("`:` and a type", sym(":")).parse(rest)?;
+    if rest.fragment().starts_with('(') {
+        let (rest, _) = sym("(").parse(rest)?;
+        let (rest, columns) = if rest.fragment().starts_with('*') {
+            (sym("*").parse(rest)?.0, Vec::new())
+        } else {
+            comma_list(rest, column_decl)?
+        };
+        let (rest, _) = expect("`)`", sym(")")).parse(rest)?;
+        let p = Param {
+            name,
+            ty: ParamType::Table(columns),
+            default: None,
+        };
+        return Ok((rest, p));
+    }
+    let (rest, ty) = expect("a type name", ident).parse(rest)?;
+    let (rest, default) = match sym("=").parse(rest) {
+        Ok((rest, _)) => {
+            let (rest, d) = expect("a default value", expr_no_pipe).parse(rest)?;
+            (rest, Some(d))
+        }
+        Err(_) => (rest, None),
+    };
+    Ok((
+        rest,
+        Param {
+            name,
+            ty: ParamType::Scalar(ty),
+            default,
+        },
+    ))
+}
+
+/// `let` statements separated by `;`, then the value (an optional trailing `;` is allowed).
+fn body(mut i: Input) -> PResult<Body> {
+    let mut lets = Vec::new();
+    loop {
+        while let Ok((rest, _)) = sym(";").parse(i) {
+            i = rest;
+        }
+        if !at_keyword(i, "let") {
+            break;
+        }
+        let (rest, stmt) = super::statement(i)?;
+        lets.push(stmt);
+        i = rest;
+    }
+    let (mut i, value) = expr(i)?;
+    while let Ok((rest, _)) = sym(";").parse(i) {
+        i = rest;
+    }
+    Ok((i, Body { lets, value }))
+}
+
+/// `name = value` settings (`kind=inner`, `hint.strategy=shuffle`) whose names are in
+/// `allowed` (an entry ending in `.` allows every name with that prefix).
+pub fn named_args<'a>(mut i: Input<'a>, allowed: &[&str]) -> PResult<'a, Vec<NamedArg>> {
+    let mut out = Vec::new();
+    loop {
+        let s = *i.fragment();
+        let len = s
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(s.len());
+        let name = &s[..len];
+        let after = s[len..].trim_start();
+        let is_setting = len > 0
+            && after.starts_with('=')
+            && !after.starts_with("==")
+            && !after.starts_with("=~")
+            && allowed
+                .iter()
+                .any(|a| a.is_empty() || *a == name || (a.ends_with('.') && name.starts_with(a)));
+        if !is_setting {
+            return Ok((i, out));
+        }
+        let start = i.location_offset();
+        let (rest, _) = super::advance(i, len)?;
+        let span = Span::new(start, start + len);
+        let (rest, ()) = ws(rest)?;
+        let (rest, _) = sym("=").parse(rest)?;
+        let (rest, value) = expect("a value", setting_value).parse(rest)?;
+        out.push(NamedArg {
+            name: Ident {
+                name: name.to_string(),
+                span,
+            },
+            value,
+        });
+        i = rest;
+    }
+}
+
+/// The value of a setting: a literal or a bare word.
+fn setting_value(i: Input) -> PResult<Expr> {
+    if at_string(i)
+        || i.fragment()
+            .starts_with(|c: char| c.is_ascii_digit() || c == '-')
+    {
+        return unary(i);
+    }
+    let (rest, id) = ident(i)?;
+    let span = id.span;
+    let kind = match id.name.as_str() {
+        "true" | "True" => ExprKind::Literal(Literal::Bool(true)),
+        "false" | "False" => ExprKind::Literal(Literal::Bool(false)),
+        _ => ExprKind::Name(id),
+    };
+    Ok((rest, Expr::new(kind, span)))
+}
+
+/// `(name = value, ...)` after `with`.
+pub fn with_properties(i: Input) -> PResult<Vec<NamedArg>> {
+    let (i, _) = sym("(").parse(i)?;
+    let (i, args) = comma_list(i, |i| {
+        let (rest, args) = named_args(i, &[""])?;
+        match args.into_iter().next() {
+            Some(a) => Ok((rest, a)),
+            None => Err(nom::Err::Error(SyntaxError::expected(i, "`name = value`"))),
+        }
+    })?;
+    let (i, _) = expect("`)` or `,`", sym(")")).parse(i)?;
+    Ok((i, args))
+}
+
+/// A table operand of `join`, `union`, `lookup`: `(subquery)`, a name, a wildcard pattern
+/// such as `Device*`, or a call `f()`.
+pub fn table_operand(i: Input) -> PResult<Expr> {
+    let s = i.fragment();
+    let len = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*'))
+        .unwrap_or(s.len());
+    if len > 0 && s[..len].contains('*') {
+        let start = i.location_offset();
+        let (rest, _) = super::advance(i, len)?;
+        let span = Span::new(start, start + len);
+        let (rest, ()) = ws(rest)?;
+        let id = Ident {
+            name: s[..len].to_string(),
+            span,
+        };
+        return Ok((rest, Expr::new(ExprKind::Name(id), span)));
+    }
+    postfix(i)
 }
 
 /// Binary operators found after an operand.
@@ -182,7 +339,7 @@ fn infix(i: Input) -> PResult<(Infix, Span)> {
     };
     let start = i.location_offset();
     let finish = |len: usize, op: Infix| -> PResult<(Infix, Span)> {
-        let (rest, _) = nom::bytes::complete::take(len).parse(word_input)?;
+        let (rest, _) = super::advance(word_input, len)?;
         let span = Span::new(start, rest.location_offset());
         let (rest, ()) = ws(rest)?;
         Ok((rest, (op, span)))
@@ -378,10 +535,34 @@ impl Expr {
     }
 }
 
-fn postfix(i: Input) -> PResult<Expr> {
+pub fn postfix(i: Input) -> PResult<Expr> {
     let (mut i, mut e) = primary(i)?;
+    // `Column:"text"` (search syntax) is `Column has "text"`
+    if matches!(e.kind, ExprKind::Name(_))
+        && i.fragment().starts_with(':')
+        && at_string(Input::new(i.fragment()[1..].trim_start()))
+    {
+        let (rest, _) = sym(":").parse(i)?;
+        let (rest, (text, span)) = string_lit(rest)?;
+        let needle = Expr::new(ExprKind::Literal(Literal::String(text)), span);
+        let whole = e.span.to(span);
+        let op = BinOp::Str(StrOp {
+            kind: StrOpKind::Has,
+            negated: false,
+            case_sensitive: false,
+        });
+        let kind = ExprKind::Binary {
+            op,
+            lhs: Box::new(e),
+            rhs: Box::new(needle),
+        };
+        return Ok((rest, Expr::new(kind, whole)));
+    }
     loop {
-        if i.fragment().starts_with('.') && !i.fragment().starts_with("..") {
+        if i.fragment().starts_with(".[") {
+            // `d.[0]` is `d[0]`
+            i = sym(".").parse(i)?.0;
+        } else if i.fragment().starts_with('.') && !i.fragment().starts_with("..") {
             let (rest, _) = sym(".").parse(i)?;
             let (rest, name) = expect("a property name", ident).parse(rest)?;
             let span = e.span.to(name.span);
@@ -435,7 +616,7 @@ fn primary(i: Input) -> PResult<Expr> {
             Expr::new(ExprKind::Literal(Literal::String(text)), span),
         ));
     }
-    if i.fragment().starts_with(|c: char| c.is_ascii_digit()) {
+    if i.fragment().starts_with(|c: char| c.is_ascii_digit()) && !is_digit_name(i) {
         let (rest, (n, span)) = number(i)?;
         let lit = match n {
             Number::Long(v) => Literal::Long(v),
@@ -462,7 +643,10 @@ fn primary(i: Input) -> PResult<Expr> {
         "print" => return print(i),
         "range" if !followed_by_paren(word.len()) => return range(i),
         w if TYPED_LITERALS.contains(&w) && followed_by_paren(w.len()) => return typed_literal(i),
-        "union" | "search" | "find" | "externaldata" | "external_table" | "evaluate" => {
+        "externaldata" if followed_by_paren(word.len()) => return external_data(i),
+        "union" if union_follows(i) => return union_source(i),
+        "search" if search_follows(i) => return search_source(i),
+        "find" | "external_table" | "evaluate" => {
             let next = i.fragment()[word.len()..].trim_start();
             if next.starts_with(|c: char| c.is_alphabetic() || c == '(' || c == '*' || c == '[') {
                 return Err(nom::Err::Failure(unsupported(i, word.len(), word)));
@@ -482,6 +666,118 @@ fn primary(i: Input) -> PResult<Expr> {
     Ok((rest, Expr::new(ExprKind::Name(name), span)))
 }
 
+/// `2022MostExploited`: a name that starts with digits (Kusto accepts it) rather than a
+/// number or timespan literal.
+fn is_digit_name(i: Input) -> bool {
+    let s = i.fragment();
+    let word_end = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    let word = &s[..word_end];
+    let digits = word
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(word.len());
+    let suffix = &word[digits..];
+    !suffix.is_empty()
+        && !s[digits..].starts_with('.')
+        && !word.starts_with("0x")
+        && !suffix.starts_with(['e', 'E'])
+        && super::timespan_unit(suffix).is_none()
+}
+
+/// Whether `union` here starts a union rather than naming a column.
+fn union_follows(i: Input) -> bool {
+    let next = i.fragment()[5..].trim_start();
+    next.starts_with(|c: char| c.is_alphabetic() || c == '(' || c == '_' || c == '[' || c == '*')
+}
+
+fn search_follows(i: Input) -> bool {
+    let next = i.fragment()[6..].trim_start();
+    at_string(Input::new(next))
+        || next.starts_with("in ")
+        || next.starts_with("in(")
+        || next.starts_with("kind")
+        || next.starts_with('*')
+}
+
+/// `externaldata(Col:type, ...) ["uri", ...] [with (name = value, ...)]`
+fn external_data(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, _) = keyword("externaldata").parse(i)?;
+    let (rest, _) = expect("`(`", sym("(")).parse(rest)?;
+    let (rest, columns) = comma_list1(rest, "a column declaration `Name:type`", column_decl)?;
+    let (rest, _) = expect("`)` or `,`", sym(")")).parse(rest)?;
+    let (rest, _) = expect("`[` and the data's address", sym("[")).parse(rest)?;
+    let (rest, uris) = comma_list(rest, expr_no_pipe)?;
+    let (rest, mut close) = expect("`]` or `,`", sym("]")).parse(rest)?;
+    let (rest, properties) = if at_keyword(rest, "with") {
+        let (r, _) = keyword("with").parse(rest)?;
+        let (r, props) = expect("`(name = value, ...)`", with_properties).parse(r)?;
+        close = Span::new(close.start as usize, r.location_offset());
+        (r, props)
+    } else {
+        (rest, Vec::new())
+    };
+    let kind = ExprKind::ExternalData {
+        columns,
+        uris,
+        properties,
+    };
+    Ok((rest, Expr::new(kind, Span::new(start, close.end as usize))))
+}
+
+/// `union [kind=inner|outer] [withsource=Name] [isfuzzy=true] T1, T2, ...`
+pub fn union_parts(i: Input) -> PResult<(Vec<NamedArg>, Vec<Expr>)> {
+    let (rest, params) = named_args(i, &["kind", "withsource", "isfuzzy", "hint."])?;
+    let (rest, tables) = comma_list1(rest, "a table", table_operand)?;
+    Ok((rest, (params, tables)))
+}
+
+fn union_source(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, _) = keyword("union").parse(i)?;
+    let (rest, (params, tables)) = union_parts(rest)?;
+    let end = tables.last().map_or(start, |t| t.span.end as usize);
+    Ok((
+        rest,
+        Expr::new(ExprKind::Union { params, tables }, Span::new(start, end)),
+    ))
+}
+
+/// `search [kind=case_sensitive] [in (T1, T2)] Predicate`
+fn search_source(i: Input) -> PResult<Expr> {
+    let start = i.location_offset();
+    let (rest, _) = keyword("search").parse(i)?;
+    let (rest, params) = named_args(rest, &["kind"])?;
+    let (rest, tables) = if at_keyword(rest, "in") {
+        let (r, _) = keyword("in").parse(rest)?;
+        let (r, _) = expect("`(`", sym("(")).parse(r)?;
+        let (r, tables) = comma_list1(r, "a table", table_operand)?;
+        let (r, _) = expect("`)`", sym(")")).parse(r)?;
+        (r, tables)
+    } else {
+        (rest, Vec::new())
+    };
+    let (rest, predicate) = expect("a search predicate", search_predicate).parse(rest)?;
+    let span = Span::new(start, predicate.span.end as usize);
+    let kind = ExprKind::Search {
+        params,
+        tables,
+        predicate: Box::new(predicate),
+    };
+    Ok((rest, Expr::new(kind, span)))
+}
+
+/// A `search` predicate: `*`, or an expression where a bare string is a term to look for and
+/// `Column:"text"` means `Column has "text"`.
+pub fn search_predicate(i: Input) -> PResult<Expr> {
+    if i.fragment().starts_with('*') {
+        let (rest, span) = sym("*").parse(i)?;
+        return Ok((rest, Expr::new(ExprKind::Star, span)));
+    }
+    expr_no_pipe(i)
+}
+
 /// An error naming a KQL feature kql does not implement yet.
 pub fn unsupported<'a>(i: Input<'a>, len: usize, what: &str) -> SyntaxError<'a> {
     let at = i.location_offset();
@@ -496,8 +792,21 @@ pub fn unsupported<'a>(i: Input<'a>, len: usize, what: &str) -> SyntaxError<'a> 
     )
 }
 
-/// A function argument: an expression, or `*` standing for all columns.
+/// A function argument: an expression, `*` standing for all columns, or `name = value`.
 fn argument(i: Input) -> PResult<Expr> {
+    if let Ok((rest, name)) = ident(i) {
+        let s = rest.fragment();
+        if s.starts_with('=') && !s.starts_with("==") && !s.starts_with("=~") {
+            let (rest, _) = sym("=").parse(rest)?;
+            let (rest, value) = expect("a value", expr).parse(rest)?;
+            let span = name.span.to(value.span);
+            let kind = ExprKind::Named {
+                name,
+                value: Box::new(value),
+            };
+            return Ok((rest, Expr::new(kind, span)));
+        }
+    }
     if i.fragment().starts_with('*') {
         let rest_after = i.fragment()[1..].trim_start();
         if rest_after.starts_with(',') || rest_after.starts_with(')') {
@@ -747,8 +1056,31 @@ fn range(i: Input) -> PResult<Expr> {
     Ok((rest, Expr::new(kind, span)))
 }
 
-/// `Name = expr` or `expr`.
+/// `Name = expr`, `(A, B) = expr` or `expr`.
 pub fn assignment(i: Input) -> PResult<Assignment> {
+    if i.fragment().starts_with('(') {
+        let tuple: PResult<Vec<Ident>> = (|i| {
+            let (i, _) = sym("(").parse(i)?;
+            let (i, names) = comma_list1(i, "a column name", ident)?;
+            let (i, _) = sym(")").parse(i)?;
+            let (i, _) = sym("=").parse(i)?;
+            Ok((i, names))
+        })(i);
+        if let Ok((rest, mut names)) = tuple
+            && !rest.fragment().starts_with('=')
+        {
+            let (rest, e) = expect("an expression", expr_no_pipe).parse(rest)?;
+            let first = names.remove(0);
+            return Ok((
+                rest,
+                Assignment {
+                    name: Some(first),
+                    more_names: names,
+                    expr: e,
+                },
+            ));
+        }
+    }
     if let Ok((rest, name)) = ident(i) {
         let is_assign = rest.fragment().starts_with('=')
             && !rest.fragment().starts_with("==")
@@ -760,6 +1092,7 @@ pub fn assignment(i: Input) -> PResult<Assignment> {
                 rest,
                 Assignment {
                     name: Some(name),
+                    more_names: Vec::new(),
                     expr: e,
                 },
             ));
@@ -770,6 +1103,7 @@ pub fn assignment(i: Input) -> PResult<Assignment> {
         rest,
         Assignment {
             name: None,
+            more_names: Vec::new(),
             expr: e,
         },
     ))

@@ -81,8 +81,15 @@ pub fn ident(i: Input) -> PResult<crate::ast::Ident> {
         let span = Span::new(start, rest.location_offset());
         return Ok((rest, crate::ast::Ident { name, span }));
     }
-    let (rest, word) =
-        recognize(pair(satisfy(is_ident_start), take_while(is_ident_char))).parse(i)?;
+    let (rest, word) = recognize(pair(
+        satisfy(|c| is_ident_start(c) || c.is_ascii_digit()),
+        take_while(is_ident_char),
+    ))
+    .parse(i)?;
+    // a name may start with digits (`2022MostExploited`), but all digits is a number
+    if word.fragment().bytes().all(|b| b.is_ascii_digit()) {
+        return Err(nom::Err::Error(SyntaxError::expected(i, "a name")));
+    }
     let span = span_of(start, rest);
     let (rest, ()) = ws(rest)?;
     Ok((
@@ -161,7 +168,7 @@ fn string_token(i: Input) -> PResult<(String, usize)> {
             return Err(unterminated(skipped + s.len()));
         };
         let consumed = skipped + 3 + close + 3;
-        let (rest, _) = nom::bytes::complete::take(consumed).parse(i)?;
+        let (rest, _) = super::advance(i, consumed)?;
         return Ok((rest, (body[..close].to_string(), start + consumed)));
     }
     let quote = s.chars().next().unwrap_or('"');
@@ -177,7 +184,7 @@ fn string_token(i: Input) -> PResult<(String, usize)> {
                     continue;
                 }
                 let consumed = skipped + 1 + n + 1;
-                let (rest, _) = nom::bytes::complete::take(consumed).parse(i)?;
+                let (rest, _) = super::advance(i, consumed)?;
                 return Ok((rest, (out, start + consumed)));
             }
             '\n' | '\r' => return Err(unterminated(pos - start)),
@@ -367,7 +374,7 @@ pub fn raw_parenthesized(i: Input) -> PResult<(String, Span)> {
             (None, '"' | '\'') => in_quote = Some(c),
             (None, '(') => depth += 1,
             (None, ')') if depth == 0 => {
-                let (rest, body) = nom::bytes::complete::take(n).parse(i)?;
+                let (rest, body) = super::advance(i, n)?;
                 let (rest, close) = sym(")").parse(rest)?;
                 let text = body.fragment().trim();
                 let text = text

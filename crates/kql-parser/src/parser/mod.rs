@@ -111,6 +111,18 @@ impl<'a> nom::error::ParseError<Input<'a>> for SyntaxError<'a> {
     }
 }
 
+/// The input after its first `bytes` bytes, and the skipped part. (nom's `take` counts
+/// characters, not bytes.)
+pub fn advance(i: Input, bytes: usize) -> PResult<Input> {
+    use nom::Input as _;
+    if i.fragment().is_char_boundary(bytes) && bytes <= i.fragment().len() {
+        let (rest, taken) = i.take_split(bytes);
+        Ok((rest, taken))
+    } else {
+        Err(nom::Err::Error(SyntaxError::expected(i, "")))
+    }
+}
+
 /// Offset `start` up to where `rest` begins.
 pub fn span_of(start: usize, rest: Input) -> Span {
     Span::new(start, rest.location_offset())

@@ -4,33 +4,21 @@ use nom::Parser;
 use nom::bytes::complete::take_while1;
 
 use super::expr::{
-    assignment, at_keyword, comma_list, comma_list1, expr_no_pipe, name, unsupported,
+    assignment, at_keyword, column_decl, comma_list, comma_list1, expr_no_pipe, name, named_args,
+    postfix, table_operand, union_parts, unsupported, with_properties,
 };
 use super::lexical::{keyword, peek_word, string_lit, sym, ws};
 use super::{Input, PResult, SyntaxError, expect, span_of};
-use crate::ast::{Ident, Operator, OperatorKind, Parse, ParseKind, ParsePart, SortKey};
+use crate::ast::{
+    Assignment, Ident, MakeSeries, MvExpand, MvExpandItem, Operator, OperatorKind, Parse,
+    ParseKind, ParsePart, SortKey, TopNestedLevel,
+};
 use crate::error::ParseError;
 use crate::span::Span;
 
 /// KQL operators kql does not run yet: named in the error instead of "unknown".
-const NOT_YET: [&str; 27] = [
-    "join",
-    "union",
-    "lookup",
-    "mv-expand",
-    "mv-apply",
-    "evaluate",
-    "render",
-    "as",
-    "invoke",
-    "serialize",
-    "make-series",
-    "top-nested",
+const NOT_YET: [&str; 11] = [
     "top-hitters",
-    "getschema",
-    "sample",
-    "sample-distinct",
-    "search",
     "find",
     "fork",
     "facet",
@@ -44,9 +32,7 @@ const NOT_YET: [&str; 27] = [
 ];
 
 /// The operator names accepted after `|`, for the error message.
-const EXPECTED: &str = "a tabular operator (where, extend, project, project-away, project-rename, \
-     project-keep, project-reorder, parse, parse-where, summarize, count, take, limit, sort, \
-     order, top, distinct)";
+const EXPECTED: &str = "a tabular operator (where, extend, project, summarize, join, union, ...)";
 
 /// ```text
 /// operator := where | extend | project | ... (one per tabular operator)
@@ -136,6 +122,122 @@ pub fn operator(i: Input) -> PResult<Operator> {
             (rest, OperatorKind::Distinct(items))
         }
         "parse" | "parse-where" => parse_op(i, word == "parse-where")?,
+        "join" | "lookup" => {
+            let (rest, _) = take_keyword(i, word)?;
+            let (rest, params) = named_args(rest, &["kind", "hint."])?;
+            let (rest, right) = expect("the right table", table_operand).parse(rest)?;
+            let (rest, _) = expect("`on`", keyword("on")).parse(rest)?;
+            let (rest, on) = comma_list1(rest, "join keys", expr_no_pipe)?;
+            let kind = if word == "join" {
+                OperatorKind::Join { params, right, on }
+            } else {
+                OperatorKind::Lookup { params, right, on }
+            };
+            (rest, kind)
+        }
+        "union" => {
+            let (rest, _) = keyword("union").parse(i)?;
+            let (rest, (params, tables)) = union_parts(rest)?;
+            (rest, OperatorKind::Union { params, tables })
+        }
+        "render" => {
+            let (rest, _) = keyword("render").parse(i)?;
+            let (rest, visualization) =
+                expect("a visualization such as `timechart`", name).parse(rest)?;
+            let (rest, mut properties) = named_args(rest, &[""])?;
+            let rest = if at_keyword(rest, "with") {
+                let (r, _) = keyword("with").parse(rest)?;
+                let (r, props) = expect("`(name = value, ...)`", with_properties).parse(r)?;
+                properties.extend(props);
+                r
+            } else {
+                rest
+            };
+            (
+                rest,
+                OperatorKind::Render {
+                    visualization,
+                    properties,
+                },
+            )
+        }
+        "mv-expand" => {
+            let (rest, _) = take_keyword(i, word)?;
+            let (rest, expand) = mv_expand(rest)?;
+            (rest, OperatorKind::MvExpand(expand))
+        }
+        "mv-apply" => {
+            let (rest, _) = take_keyword(i, word)?;
+            let (rest, expand) = mv_expand(rest)?;
+            let (rest, _) = expect("`on`", keyword("on")).parse(rest)?;
+            let (rest, _) = expect("`(`", sym("(")).parse(rest)?;
+            let (rest, ops) = subquery_ops(rest)?;
+            let (rest, _) = expect("`)`", sym(")")).parse(rest)?;
+            (rest, OperatorKind::MvApply { expand, ops })
+        }
+        "invoke" => {
+            let (rest, _) = keyword("invoke").parse(i)?;
+            let (rest, call) = expect("a function call", postfix).parse(rest)?;
+            (rest, OperatorKind::Invoke(call))
+        }
+        "evaluate" => {
+            let (rest, _) = keyword("evaluate").parse(i)?;
+            let (rest, params) = named_args(rest, &["hint."])?;
+            let (rest, plugin) =
+                expect("a plugin call such as `bag_unpack(col)`", postfix).parse(rest)?;
+            let (rest, schema) = match sym(":").parse(rest) {
+                Ok((r, _)) => {
+                    let (r, _) = expect("`(`", sym("(")).parse(r)?;
+                    let (r, cols) = comma_list1(r, "a column declaration", column_decl)?;
+                    let (r, _) = expect("`)`", sym(")")).parse(r)?;
+                    (r, Some(cols))
+                }
+                Err(_) => (rest, None),
+            };
+            (
+                rest,
+                OperatorKind::Evaluate {
+                    params,
+                    plugin,
+                    schema,
+                },
+            )
+        }
+        "search" => {
+            let (rest, _) = keyword("search").parse(i)?;
+            let (rest, params) = named_args(rest, &["kind"])?;
+            let (rest, predicate) = expect("a search predicate", expr_no_pipe).parse(rest)?;
+            (rest, OperatorKind::Search { params, predicate })
+        }
+        "make-series" => make_series(i)?,
+        "top-nested" => top_nested(i)?,
+        "getschema" => {
+            let (rest, _) = keyword("getschema").parse(i)?;
+            (rest, OperatorKind::GetSchema)
+        }
+        "serialize" => {
+            let (rest, _) = keyword("serialize").parse(i)?;
+            let (rest, items) = comma_list(rest, assignment)?;
+            (rest, OperatorKind::Serialize(items))
+        }
+        "as" => {
+            let (rest, _) = keyword("as").parse(i)?;
+            let (rest, params) = named_args(rest, &["hint."])?;
+            let (rest, name) = expect("a name", name).parse(rest)?;
+            (rest, OperatorKind::As { params, name })
+        }
+        "sample" => {
+            let (rest, _) = keyword("sample").parse(i)?;
+            let (rest, count) = expect("a row count", expr_no_pipe).parse(rest)?;
+            (rest, OperatorKind::Sample(count))
+        }
+        "sample-distinct" => {
+            let (rest, _) = take_keyword(i, word)?;
+            let (rest, count) = expect("a count", expr_no_pipe).parse(rest)?;
+            let (rest, _) = expect("`of`", keyword("of")).parse(rest)?;
+            let (rest, column) = expect("a column", expr_no_pipe).parse(rest)?;
+            (rest, OperatorKind::SampleDistinct { count, column })
+        }
         w if NOT_YET.contains(&w) => {
             return Err(nom::Err::Failure(unsupported(i, w.len(), w)));
         }
@@ -167,7 +269,32 @@ fn end_before_ws(start: usize, rest: Input, kind: &OperatorKind) -> usize {
             ParsePart::Star(s) | ParsePart::Literal(_, s) => s.end,
             ParsePart::Column { name, ty } => ty.as_ref().unwrap_or(name).span.end,
         }),
-        OperatorKind::Count => None,
+        OperatorKind::Count | OperatorKind::GetSchema => None,
+        OperatorKind::Join { on, .. } | OperatorKind::Lookup { on, .. } => {
+            on.last().map(|e| e.span.end)
+        }
+        OperatorKind::Union { tables, .. } => tables.last().map(|e| e.span.end),
+        OperatorKind::Render {
+            visualization,
+            properties,
+        } => Some(
+            properties
+                .last()
+                .map_or(visualization.span.end, |p| p.value.span.end),
+        ),
+        OperatorKind::MvExpand(m) => m.limit.as_ref().map(|l| l.span.end).or(m
+            .items
+            .last()
+            .map(|it| it.to_type.as_ref().map_or(it.expr.span.end, |t| t.span.end))),
+        OperatorKind::Invoke(e) | OperatorKind::Sample(e) => Some(e.span.end),
+        OperatorKind::Search { predicate, .. } => Some(predicate.span.end),
+        OperatorKind::SampleDistinct { column, .. } => Some(column.span.end),
+        OperatorKind::As { name, .. } => Some(name.span.end),
+        OperatorKind::Serialize(items) => items.last().map(|a| a.expr.span.end),
+        OperatorKind::MvApply { .. }
+        | OperatorKind::Evaluate { .. }
+        | OperatorKind::MakeSeries(_)
+        | OperatorKind::TopNested(_) => None,
     };
     last.map_or_else(|| rest.location_offset().max(start), |e| e as usize)
 }
@@ -175,7 +302,7 @@ fn end_before_ws(start: usize, rest: Input, kind: &OperatorKind) -> usize {
 /// A hyphenated operator name such as `project-away`.
 fn take_keyword<'a>(i: Input<'a>, word: &str) -> PResult<'a, Span> {
     let start = i.location_offset();
-    let (rest, _) = nom::bytes::complete::take(word.len()).parse(i)?;
+    let (rest, _) = super::advance(i, word.len())?;
     let span = span_of(start, rest);
     let (rest, ()) = ws(rest)?;
     Ok((rest, span))
@@ -203,6 +330,8 @@ fn column_pattern(i: Input) -> PResult<Ident> {
 /// `summarize [Name =] Aggregate, ... [by [Name =] Key, ...]`
 fn summarize(i: Input) -> PResult<OperatorKind> {
     let (rest, _) = keyword("summarize").parse(i)?;
+    // `hint.strategy=shuffle` and the like change how Kusto distributes work, not the result
+    let (rest, _hints) = named_args(rest, &["hint."])?;
     let (rest, aggregates) = if at_keyword(rest, "by") {
         (rest, Vec::new())
     } else {
@@ -345,4 +474,182 @@ fn parse_op(i: Input, drop_unmatched: bool) -> PResult<OperatorKind> {
             pattern,
         }),
     ))
+}
+
+/// ```text
+/// mv_expand := params item ("," item)* ["limit" N]
+/// item      := [Name "="] expr ["to" "typeof" "(" type ")"]
+/// ```
+fn mv_expand(i: Input) -> PResult<MvExpand> {
+    let (rest, params) = named_args(i, &["kind", "bagexpansion", "with_itemindex"])?;
+    let (rest, items) = comma_list1(rest, "a column to expand", |i| {
+        let (i, a) = assignment(i)?;
+        let (i, to_type) = if at_keyword(i, "to") {
+            let (i, _) = keyword("to").parse(i)?;
+            let (i, _) = expect("`typeof`", keyword("typeof")).parse(i)?;
+            let (i, _) = expect("`(`", sym("(")).parse(i)?;
+            let (i, ty) = expect("a type name", name).parse(i)?;
+            let (i, _) = expect("`)`", sym(")")).parse(i)?;
+            (i, Some(ty))
+        } else {
+            (i, None)
+        };
+        Ok((
+            i,
+            MvExpandItem {
+                name: a.name,
+                expr: a.expr,
+                to_type,
+            },
+        ))
+    })?;
+    let (rest, limit) = if at_keyword(rest, "limit") {
+        let (r, _) = keyword("limit").parse(rest)?;
+        let (r, n) = expect("a row limit", expr_no_pipe).parse(r)?;
+        (r, Some(n))
+    } else {
+        (rest, None)
+    };
+    Ok((
+        rest,
+        MvExpand {
+            params,
+            items,
+            limit,
+        },
+    ))
+}
+
+/// Operators applied to an implicit input: `where x > 1 | project x` (a leading `|` is allowed).
+fn subquery_ops(i: Input) -> PResult<Vec<Operator>> {
+    let mut i = sym("|").parse(i).map_or(i, |(rest, _)| rest);
+    let mut ops = Vec::new();
+    loop {
+        let (rest, op) = expect(EXPECTED, operator).parse(i)?;
+        ops.push(op);
+        match sym("|").parse(rest) {
+            Ok((rest, _)) => i = rest,
+            Err(_) => return Ok((rest, ops)),
+        }
+    }
+}
+
+/// ```text
+/// make-series := "make-series" agg ["default" "=" expr] ("," ...)* "on" Axis
+///                ("in" "range" "(" start "," stop "," step ")" | ["from" start] ["to" end] "step" step)
+///                ["by" keys]
+/// ```
+fn make_series(i: Input) -> PResult<OperatorKind> {
+    let (rest, _) = take_keyword(i, "make-series")?;
+    let (rest, aggregates) = comma_list1(rest, "an aggregate", |i| {
+        let (i, a) = assignment(i)?;
+        let (i, default) = if at_keyword(i, "default") {
+            let (i, _) = keyword("default").parse(i)?;
+            let (i, _) = expect("`=`", sym("=")).parse(i)?;
+            let (i, d) = expect("a default value", expr_no_pipe).parse(i)?;
+            (i, Some(d))
+        } else {
+            (i, None)
+        };
+        Ok((i, (a, default)))
+    })?;
+    let (rest, _) = expect("`on`", keyword("on")).parse(rest)?;
+    let (mut rest, axis) = expect("the axis column", expr_no_pipe).parse(rest)?;
+    let (mut from, mut to, step, range_form);
+    if at_keyword(rest, "in") {
+        let (r, _) = keyword("in").parse(rest)?;
+        let (r, _) = expect("`range`", keyword("range")).parse(r)?;
+        let (r, _) = expect("`(`", sym("(")).parse(r)?;
+        let (r, start) = expect("a start", expr_no_pipe).parse(r)?;
+        let (r, _) = expect("`,`", sym(",")).parse(r)?;
+        let (r, stop) = expect("a stop", expr_no_pipe).parse(r)?;
+        let (r, _) = expect("`,`", sym(",")).parse(r)?;
+        let (r, st) = expect("a step", expr_no_pipe).parse(r)?;
+        let (r, _) = expect("`)`", sym(")")).parse(r)?;
+        (from, to, step, range_form) = (Some(start), Some(stop), st, true);
+        rest = r;
+    } else {
+        (from, to) = (None, None);
+        if at_keyword(rest, "from") {
+            let (r, _) = keyword("from").parse(rest)?;
+            let (r, e) = expect("a start", expr_no_pipe).parse(r)?;
+            from = Some(e);
+            rest = r;
+        }
+        if at_keyword(rest, "to") {
+            let (r, _) = keyword("to").parse(rest)?;
+            let (r, e) = expect("an end", expr_no_pipe).parse(r)?;
+            to = Some(e);
+            rest = r;
+        }
+        let (r, _) = expect("`step`", keyword("step")).parse(rest)?;
+        let (r, e) = expect("a step", expr_no_pipe).parse(r)?;
+        (step, range_form) = (e, false);
+        rest = r;
+    }
+    let (rest, by) = match keyword("by").parse(rest) {
+        Ok((r, _)) => comma_list1(r, "a grouping column", assignment)?,
+        Err(_) => (rest, Vec::new()),
+    };
+    let series = MakeSeries {
+        aggregates,
+        axis,
+        from,
+        to,
+        step,
+        range_form,
+        by,
+    };
+    Ok((rest, OperatorKind::MakeSeries(Box::new(series))))
+}
+
+/// `top-nested [N] of Expr [with others = V] by Aggregate [asc|desc], top-nested ...`
+fn top_nested(i: Input) -> PResult<OperatorKind> {
+    let mut levels = Vec::new();
+    let mut rest = i;
+    loop {
+        let (r, _) = expect("`top-nested`", |i| take_keyword(i, "top-nested")).parse(rest)?;
+        let (r, count) = if at_keyword(r, "of") {
+            (r, None)
+        } else {
+            let (r, n) = expect("a count", expr_no_pipe).parse(r)?;
+            (r, Some(n))
+        };
+        let (r, _) = expect("`of`", keyword("of")).parse(r)?;
+        let (r, of) = expect("a column", assignment).parse(r)?;
+        let (r, others) = if at_keyword(r, "with") {
+            let (r, _) = keyword("with").parse(r)?;
+            let (r, _) = expect("`others`", keyword("others")).parse(r)?;
+            let (r, _) = expect("`=`", sym("=")).parse(r)?;
+            let (r, v) = expect("a value", expr_no_pipe).parse(r)?;
+            (r, Some(v))
+        } else {
+            (r, None)
+        };
+        let (r, _) = expect("`by`", keyword("by")).parse(r)?;
+        let (r, by): (Input, Assignment) = expect("an aggregate", assignment).parse(r)?;
+        let (r, descending) = if let Ok((r, _)) = keyword("asc").parse(r) {
+            (r, Some(false))
+        } else if let Ok((r, _)) = keyword("desc").parse(r) {
+            (r, Some(true))
+        } else {
+            (r, None)
+        };
+        levels.push(TopNestedLevel {
+            count,
+            of,
+            others,
+            by,
+            descending,
+        });
+        rest = r;
+        let next_level = sym(",")
+            .parse(rest)
+            .ok()
+            .filter(|(r, _)| peek_word(*r) == Some("top-nested"));
+        match next_level {
+            Some((r, _)) => rest = r,
+            None => return Ok((rest, OperatorKind::TopNested(levels))),
+        }
+    }
 }
