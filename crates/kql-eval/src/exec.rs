@@ -27,13 +27,15 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
     Ok(match &plan.node {
         Node::Scan { source, columns } => {
             let stream = source.scan(columns)?;
-            let stream = stream.map(move |b| b.map(|b| Batch::new(schema.clone(), b.columns, b.len)));
+            let stream =
+                stream.map(move |b| b.map(|b| Batch::new(schema.clone(), b.columns, b.len)));
             cancellable(Box::new(stream), cancel)
         }
         Node::Values(batch) => Box::new(std::iter::once(Ok(batch.clone()))),
-        Node::Range { from, to, step } => {
-            cancellable(range(schema, from.clone(), to.clone(), step.clone()), cancel)
-        }
+        Node::Range { from, to, step } => cancellable(
+            range(schema, from.clone(), to.clone(), step.clone()),
+            cancel,
+        ),
         Node::Filter { input, predicate } => {
             let predicate = predicate.clone();
             let stream = execute(input, cancel)?;
@@ -216,24 +218,36 @@ fn cancellable(stream: BatchStream, cancel: &Option<CancelFlag>) -> BatchStream 
 /// Sort order of two key tuples: per key, nulls first or last, then ascending or descending.
 fn compare_keys(keys: &[SortKey], a: &[Value], b: &[Value]) -> std::cmp::Ordering {
     use std::cmp::Ordering;
+    // NaN sorts with null (§B.1.7), just inside it: null, NaN, numbers when nulls come first
+    let nullish = |v: &Value| match v {
+        Value::Null => Some(0),
+        Value::Real(r) if r.is_nan() => Some(1),
+        _ => None,
+    };
     for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
-        let ord = match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => {
+        let ord = match (nullish(x), nullish(y)) {
+            (Some(p), Some(q)) => {
+                if k.nulls_first {
+                    p.cmp(&q)
+                } else {
+                    q.cmp(&p)
+                }
+            }
+            (Some(_), None) => {
                 if k.nulls_first {
                     Ordering::Less
                 } else {
                     Ordering::Greater
                 }
             }
-            (false, true) => {
+            (None, Some(_)) => {
                 if k.nulls_first {
                     Ordering::Greater
                 } else {
                     Ordering::Less
                 }
             }
-            (false, false) => {
+            (None, None) => {
                 let o = x.total_cmp(y);
                 if k.descending { o.reverse() } else { o }
             }

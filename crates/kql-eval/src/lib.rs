@@ -34,7 +34,11 @@ pub struct RunOptions {
 
 /// Parses and binds `src` without running it: the schema of each tabular statement's result,
 /// or the first error (syntax, unknown names, types). Reads no table rows.
-pub fn check(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Vec<SchemaRef>, Error> {
+pub fn check(
+    src: &str,
+    catalog: &dyn Catalog,
+    options: &RunOptions,
+) -> Result<Vec<SchemaRef>, Error> {
     let script = kql_parser::parse(src)?;
     let now = options.now.unwrap_or_else(wall_clock_now);
     let plans = bind::Binder::new(catalog, now, None).bind_script(&script)?;

@@ -63,7 +63,10 @@ impl TableSource for MemTable {
 
     fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error> {
         let schema: SchemaRef = Arc::new(crate::types::Schema::new(
-            columns.iter().map(|&i| self.schema.fields[i].clone()).collect(),
+            columns
+                .iter()
+                .map(|&i| self.schema.fields[i].clone())
+                .collect(),
         ));
         let columns = columns.to_vec();
         let batches = self.batches.clone();

@@ -344,8 +344,9 @@ pub enum OperatorKind {
     ProjectKeep(Vec<Ident>),
     /// `project-rename New = Old`
     ProjectRename(Vec<(Ident, Ident)>),
-    /// `project-reorder A, B*`
-    ProjectReorder(Vec<Ident>),
+    /// `project-reorder A, B* asc` (a pattern may name an order: `asc`, `desc`,
+    /// `granny-asc`, `granny-desc`)
+    ProjectReorder(Vec<(Ident, Option<Ident>)>),
     /// `take N` (alias `limit`)
     Take(Expr),
     /// `count`

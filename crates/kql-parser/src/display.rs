@@ -525,9 +525,18 @@ impl Display for Operator {
                 f.write_str("project-keep ")?;
                 write_names(f, names)
             }
-            OperatorKind::ProjectReorder(names) => {
+            OperatorKind::ProjectReorder(items) => {
                 f.write_str("project-reorder ")?;
-                write_names(f, names)
+                for (n, (pattern, order)) in items.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write_names(f, std::slice::from_ref(pattern))?;
+                    if let Some(order) = order {
+                        write!(f, " {}", order.name)?;
+                    }
+                }
+                Ok(())
             }
             OperatorKind::ProjectRename(pairs) => {
                 f.write_str("project-rename ")?;

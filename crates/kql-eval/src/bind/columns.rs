@@ -129,9 +129,11 @@ fn collect_operator(op: &OperatorKind, names: &mut HashSet<String>) -> Option<()
         OperatorKind::Extend(items) | OperatorKind::Project(items) => {
             items.iter().try_for_each(|a| collect(&a.expr, names))
         }
-        OperatorKind::ProjectAway(ids)
-        | OperatorKind::ProjectKeep(ids)
-        | OperatorKind::ProjectReorder(ids) => patterns(ids, names),
+        OperatorKind::ProjectAway(ids) | OperatorKind::ProjectKeep(ids) => patterns(ids, names),
+        OperatorKind::ProjectReorder(items) => {
+            let ids: Vec<kql_parser::Ident> = items.iter().map(|(p, _)| p.clone()).collect();
+            patterns(&ids, names)
+        }
         OperatorKind::ProjectRename(pairs) => {
             for (_, old) in pairs {
                 names.insert(old.name.clone());

@@ -370,8 +370,19 @@ impl<'a> Binder<'a> {
                 let keep: Vec<usize> = (0..schema.len()).filter(|i| kept.contains(i)).collect();
                 Ok(select(input, &keep))
             }
-            OperatorKind::ProjectReorder(patterns) => {
-                let mut order = resolve_patterns(&schema, patterns)?;
+            OperatorKind::ProjectReorder(items) => {
+                let mut order: Vec<usize> = Vec::new();
+                for (pattern, sort) in items {
+                    let mut matched: Vec<usize> =
+                        resolve_patterns(&schema, std::slice::from_ref(pattern))?
+                            .into_iter()
+                            .filter(|i| !order.contains(i))
+                            .collect();
+                    if let Some(sort) = sort {
+                        sort_names(&mut matched, &schema, &sort.name);
+                    }
+                    order.extend(matched);
+                }
                 order.extend(
                     (0..schema.len())
                         .filter(|i| !order.contains(i))
@@ -669,8 +680,14 @@ impl<'a> Binder<'a> {
                         format!("`*` is not allowed here in `{fname}`"),
                     ));
                 }
+                // `arg_max(x, *)`: every column but the by-keys and `x` itself
+                let own = bound_args.first().and_then(|b: &BExpr| match b.kind {
+                    crate::expr::BKind::Column(i) => Some(i),
+                    _ => None,
+                });
                 for (i, f) in schema.fields.iter().enumerate() {
-                    if kind != AggKind::TakeAny && key_columns.contains(&f.name) {
+                    if kind != AggKind::TakeAny && (key_columns.contains(&f.name) || own == Some(i))
+                    {
                         continue;
                     }
                     bound_args.push(BExpr::column(i, f.ty, arg.span));
@@ -984,6 +1001,46 @@ fn resolve_patterns(schema: &Schema, patterns: &[Ident]) -> Result<Vec<usize>, E
         }
     }
     Ok(out)
+}
+
+/// Orders columns by name: `asc`/`desc` compare as text, `granny-*` compare runs of digits
+/// as numbers (`a2` before `a10`).
+fn sort_names(indices: &mut [usize], schema: &Schema, order: &str) {
+    let key = |i: &usize| schema.fields[*i].name.clone();
+    match order {
+        "asc" => indices.sort_by_key(key),
+        "desc" => indices.sort_by_key(|i| std::cmp::Reverse(key(i))),
+        _ => {
+            let granny = |i: &usize| natural_key(&schema.fields[*i].name);
+            indices.sort_by_key(granny);
+            if order == "granny-desc" {
+                indices.reverse();
+            }
+        }
+    }
+}
+
+/// A sort key where digit runs compare by value.
+fn natural_key(name: &str) -> Vec<(String, u128)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut digits = String::new();
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                out.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u128::MAX),
+                ));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    out.push((text, digits.parse().unwrap_or(0)));
+    out
 }
 
 /// A plan keeping the columns at `indices`, in that order.

@@ -91,14 +91,12 @@ impl Namer {
         self.taken.iter().any(|t| t == name)
     }
 
-    /// `Column1`, `Column2`, ...: the first one not taken.
-    pub fn next_column(&mut self) -> String {
-        let name = (1..)
+    /// `Column1`, `Column2`, ...: the first one not taken (the caller takes it).
+    pub fn next_column(&self) -> String {
+        (1..)
             .map(|n| format!("Column{n}"))
             .find(|n| !self.is_taken(n))
-            .unwrap_or_default();
-        self.take(&name);
-        name
+            .unwrap_or_default()
     }
 
     /// `name`, or `name1`, `name2`, ... if it is taken.

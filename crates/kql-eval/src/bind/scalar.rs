@@ -47,6 +47,28 @@ impl Binder<'_> {
                 e.span,
                 "`*` is only allowed in arguments such as `arg_max(x, *)` and `take_any(*)`",
             )),
+            ExprKind::Call { name, args } if name.name == "extract" && args.len() == 4 => {
+                // `extract(regex, group, text, typeof(T))`: extract, then convert to T
+                let ty = typeof_argument(&args[3])?;
+                let call = Expr::new(
+                    ExprKind::Call {
+                        name: name.clone(),
+                        args: args[..3].to_vec(),
+                    },
+                    e.span,
+                );
+                let text = self.bind_scalar(&call, schema)?;
+                if ty == Type::String {
+                    return Ok(text);
+                }
+                let f = move |a: &[&Value]| {
+                    if a[0].as_str() == Some("") {
+                        return Value::Null;
+                    }
+                    crate::conversion::convert(a[0], ty)
+                };
+                Ok(apply("extract", f, vec![text], ty, e.span))
+            }
             ExprKind::Call { name, args } => {
                 let mut bound = Vec::with_capacity(args.len());
                 for a in args {
@@ -261,23 +283,33 @@ fn bind_in(
         };
         return Ok(apply("in", f, vec![lhs], Type::Bool, span));
     }
-    // non-constant elements: compare row by row
+    // non-constant elements: compare row by row; arrays held in columns are flattened too
     let mut args = vec![lhs];
     args.extend(items);
     let f = move |a: &[&Value]| {
         if a[0].is_null() {
             return Value::Bool(negated);
         }
-        let found = a[1..].iter().any(|v| {
-            if ci {
-                text(a[0]).eq_ignore_ascii_case(&text(v))
-            } else {
-                !v.is_null() && operators::order(a[0], v) == Some(std::cmp::Ordering::Equal)
-            }
-        });
+        let found = a[1..].iter().any(|v| element_matches(a[0], v, ci));
         Value::Bool(found != negated)
     };
     Ok(apply("in", f, args, Type::Bool, span))
+}
+
+/// Whether `item` (or, for a dynamic array, one of its elements) equals `needle`.
+fn element_matches(needle: &Value, item: &Value, ci: bool) -> bool {
+    if let Value::Dynamic(d) = item
+        && let Some(elements) = d.as_array()
+    {
+        return elements
+            .iter()
+            .any(|e| element_matches(needle, &Value::Dynamic(Arc::new(e.clone())), ci));
+    }
+    if ci {
+        text(needle).eq_ignore_ascii_case(&text(item))
+    } else {
+        !item.is_null() && operators::order(needle, item) == Some(std::cmp::Ordering::Equal)
+    }
 }
 
 fn bind_has_list(lhs: BExpr, items: Vec<BExpr>, all: bool, e: &Expr) -> Result<BExpr, Error> {
@@ -365,5 +397,21 @@ fn bind_index(target: BExpr, index: BExpr, e: &Expr) -> Result<BExpr, Error> {
         vec![target, index],
         Type::Dynamic,
         e.span,
+    ))
+}
+
+/// The type named in `typeof(T)`.
+fn typeof_argument(e: &Expr) -> Result<Type, Error> {
+    if let ExprKind::Call { name, args } = &e.kind
+        && name.name == "typeof"
+        && let [arg] = args.as_slice()
+        && let ExprKind::Name(id) = &arg.kind
+    {
+        return super::type_named(id);
+    }
+    Err(Error::at(
+        "kql::bind::argument",
+        e.span,
+        "expected `typeof(type)`, e.g. typeof(long)",
     ))
 }

@@ -175,33 +175,41 @@ pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
                 )
             }
             "extract_all" => {
-                call.arity(2, 2)?;
+                call.arity(2, 3)?;
                 let regex = constant_regex(&call.args[0])?;
-                let groups = regex.captures_len() - 1;
-                if !(1..=16).contains(&groups) {
+                let count = regex.captures_len() - 1;
+                if !(1..=16).contains(&count) {
                     return Err(Error::at(
                         "kql::bind::regex",
                         call.args[0].span,
                         "`extract_all` needs a regex with 1 to 16 capture groups",
                     ));
                 }
+                // `extract_all(regex, groups, text)`: the groups to return, by number or name
+                let groups: Vec<usize> = if call.args.len() == 3 {
+                    selected_groups(call, &regex)?
+                } else {
+                    (1..=count).collect()
+                };
+                let source = call.args.len() - 1;
                 (
                     "extract_all",
                     Type::Dynamic,
                     Box::new(move |a: &[&Value]| {
-                        let s = text(a[1]);
+                        let s = text(a[source]);
                         let rows: Vec<serde_json::Value> = regex
                             .captures_iter(&s)
                             .map(|c| {
-                                let cells: Vec<serde_json::Value> = (1..=groups)
-                                    .map(|g| {
+                                let cells: Vec<serde_json::Value> = groups
+                                    .iter()
+                                    .map(|&g| {
                                         c.get(g)
                                             .map_or(serde_json::Value::String(String::new()), |m| {
                                                 serde_json::Value::String(m.as_str().to_string())
                                             })
                                     })
                                     .collect();
-                                if groups == 1 {
+                                if groups.len() == 1 {
                                     cells.into_iter().next().unwrap_or_default()
                                 } else {
                                     serde_json::Value::Array(cells)
@@ -319,6 +327,40 @@ pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
         Ok(Some(bound))
     })();
     result.transpose()
+}
+
+/// The constant `groups` argument of `extract_all`: a dynamic array of group numbers
+/// (1-based) or group names.
+fn selected_groups(call: &Call, regex: &Regex) -> Result<Vec<usize>, Error> {
+    let arg = &call.args[1];
+    let bad = |message: &str| Error::at("kql::bind::argument", arg.span, message.to_string());
+    let Some(Value::Dynamic(d)) = arg.as_const() else {
+        return Err(bad(
+            "the groups of `extract_all` must be a constant dynamic array",
+        ));
+    };
+    let Some(items) = d.as_array().filter(|items| !items.is_empty()) else {
+        return Err(bad(
+            "the groups of `extract_all` must be a non-empty dynamic array",
+        ));
+    };
+    let count = regex.captures_len() - 1;
+    items
+        .iter()
+        .map(|item| {
+            let group = match item {
+                serde_json::Value::Number(n) => n
+                    .as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|n| (1..=count).contains(n)),
+                serde_json::Value::String(name) => {
+                    regex.capture_names().position(|n| n == Some(name.as_str()))
+                }
+                _ => None,
+            };
+            group.ok_or_else(|| bad(&format!("`{item}` is not a capture group of the regex")))
+        })
+        .collect()
 }
 
 fn bad_regex(call: &Call, e: &regex::Error) -> Error {

@@ -58,15 +58,35 @@ pub fn operator(i: Input) -> PResult<Operator> {
             let (rest, items) = comma_list1(rest, "a column", assignment)?;
             (rest, OperatorKind::Project(items))
         }
-        "project-away" | "project-keep" | "project-reorder" => {
+        "project-away" | "project-keep" => {
             let (rest, _) = take_keyword(i, word)?;
             let (rest, names) = comma_list1(rest, "a column name or pattern", column_pattern)?;
             let kind = match word {
                 "project-away" => OperatorKind::ProjectAway(names),
-                "project-keep" => OperatorKind::ProjectKeep(names),
-                _ => OperatorKind::ProjectReorder(names),
+                _ => OperatorKind::ProjectKeep(names),
             };
             (rest, kind)
+        }
+        "project-reorder" => {
+            let (rest, _) = take_keyword(i, word)?;
+            let (rest, items) = comma_list1(rest, "a column name or pattern", |i| {
+                let (i, pattern) = column_pattern(i)?;
+                let order = peek_word(i)
+                    .filter(|w| matches!(*w, "asc" | "desc" | "granny-asc" | "granny-desc"));
+                match order {
+                    Some(w) => {
+                        let start = i.location_offset();
+                        let (rest, _) = take_keyword(i, w)?;
+                        let order = Ident {
+                            name: w.to_string(),
+                            span: Span::new(start, start + w.len()),
+                        };
+                        Ok((rest, (pattern, Some(order))))
+                    }
+                    None => Ok((i, (pattern, None))),
+                }
+            })?;
+            (rest, OperatorKind::ProjectReorder(items))
         }
         "project-rename" => {
             let (rest, _) = take_keyword(i, word)?;
@@ -254,9 +274,12 @@ fn end_before_ws(start: usize, rest: Input, kind: &OperatorKind) -> usize {
         OperatorKind::Extend(items) | OperatorKind::Project(items) => {
             items.last().map(|a| a.expr.span.end)
         }
-        OperatorKind::ProjectAway(names)
-        | OperatorKind::ProjectKeep(names)
-        | OperatorKind::ProjectReorder(names) => names.last().map(|n| n.span.end),
+        OperatorKind::ProjectAway(names) | OperatorKind::ProjectKeep(names) => {
+            names.last().map(|n| n.span.end)
+        }
+        OperatorKind::ProjectReorder(items) => items
+            .last()
+            .map(|(p, order)| order.as_ref().unwrap_or(p).span.end),
         OperatorKind::ProjectRename(pairs) => pairs.last().map(|(_, old)| old.span.end),
         OperatorKind::Summarize { aggregates, by } => {
             by.last().or(aggregates.last()).map(|a| a.expr.span.end)
