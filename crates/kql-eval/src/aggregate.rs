@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use indexmap::IndexSet;
 
+use crate::error::Error;
 use crate::expr::BExpr;
 use crate::types::Type;
 use crate::value::Value;
@@ -276,6 +277,43 @@ fn add_to_sum(state: &mut AggState, v: &Value) {
         }
         _ => {}
     }
+}
+
+/// The types of the columns an aggregate produces, checking its argument types.
+pub fn output_types(kind: AggKind, fname: &str, args: &[BExpr]) -> Result<Vec<Type>, Error> {
+    let input_ty = args.first().map(|b| b.ty);
+    let wrong = |what: &str| {
+        Error::at(
+            "kql::bind::type",
+            args[0].span,
+            format!("`{fname}` needs {what}"),
+        )
+    };
+    Ok(match kind {
+        AggKind::Count | AggKind::CountIf | AggKind::DCount | AggKind::DCountIf => vec![Type::Long],
+        AggKind::Sum | AggKind::SumIf => match input_ty {
+            Some(Type::Int | Type::Long | Type::Bool) => vec![Type::Long],
+            Some(Type::Real | Type::Dynamic) => vec![Type::Real],
+            Some(Type::TimeSpan) => vec![Type::TimeSpan],
+            _ => return Err(wrong("a number or a timespan")),
+        },
+        AggKind::Avg | AggKind::AvgIf => match input_ty {
+            Some(Type::TimeSpan) => vec![Type::TimeSpan],
+            Some(Type::DateTime) => vec![Type::DateTime],
+            Some(Type::Int | Type::Long | Type::Real | Type::Bool | Type::Dynamic) => {
+                vec![Type::Real]
+            }
+            _ => return Err(wrong("a number")),
+        },
+        AggKind::Min | AggKind::Max | AggKind::MinIf | AggKind::MaxIf => {
+            vec![input_ty.unwrap_or(Type::Dynamic)]
+        }
+        AggKind::MakeSet { .. }
+        | AggKind::MakeList { .. }
+        | AggKind::MakeSetIf { .. }
+        | AggKind::MakeListIf { .. } => vec![Type::Dynamic],
+        AggKind::TakeAny | AggKind::ArgMax | AggKind::ArgMin => args.iter().map(|b| b.ty).collect(),
+    })
 }
 
 /// The aggregate called `name`, with the range of argument counts it takes.

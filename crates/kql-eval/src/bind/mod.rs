@@ -762,48 +762,7 @@ impl<'a> Binder<'a> {
                 _ => AggKind::MakeListIf { max },
             };
         }
-        let input_ty = bound_args.first().map(|b| b.ty);
-        let output_types = match kind {
-            AggKind::Count | AggKind::CountIf | AggKind::DCount | AggKind::DCountIf => {
-                vec![Type::Long]
-            }
-            AggKind::Sum | AggKind::SumIf => match input_ty {
-                Some(Type::Int | Type::Long | Type::Bool) => vec![Type::Long],
-                Some(Type::Real | Type::Dynamic) => vec![Type::Real],
-                Some(Type::TimeSpan) => vec![Type::TimeSpan],
-                _ => {
-                    return Err(Error::at(
-                        "kql::bind::type",
-                        bound_args[0].span,
-                        format!("`{fname}` needs a number or a timespan"),
-                    ));
-                }
-            },
-            AggKind::Avg | AggKind::AvgIf => match input_ty {
-                Some(Type::TimeSpan) => vec![Type::TimeSpan],
-                Some(Type::DateTime) => vec![Type::DateTime],
-                Some(Type::Int | Type::Long | Type::Real | Type::Bool | Type::Dynamic) => {
-                    vec![Type::Real]
-                }
-                _ => {
-                    return Err(Error::at(
-                        "kql::bind::type",
-                        bound_args[0].span,
-                        format!("`{fname}` needs a number"),
-                    ));
-                }
-            },
-            AggKind::Min | AggKind::Max | AggKind::MinIf | AggKind::MaxIf => {
-                vec![input_ty.unwrap_or(Type::Dynamic)]
-            }
-            AggKind::MakeSet { .. }
-            | AggKind::MakeList { .. }
-            | AggKind::MakeSetIf { .. }
-            | AggKind::MakeListIf { .. } => vec![Type::Dynamic],
-            AggKind::TakeAny | AggKind::ArgMax | AggKind::ArgMin => {
-                bound_args.iter().map(|b| b.ty).collect()
-            }
-        };
+        let output_types = aggregate::output_types(kind, fname, &bound_args)?;
         if !multi {
             names = vec![default_name(&a.expr)];
         }
