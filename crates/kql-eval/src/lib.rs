@@ -49,11 +49,14 @@ pub fn check(
 pub fn run(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Vec<Table>, Error> {
     let script = kql_parser::parse(src)?;
     let now = options.now.unwrap_or_else(wall_clock_now);
-    // bind against full schemas first, so errors and suggestions see every column; then
-    // again reading only the columns the script mentions
-    bind::Binder::new(catalog, now, None).bind_script(&script)?;
+    // read only the columns the script mentions; if that binding fails, bind again against
+    // every column so the error (and its suggestions) sees the whole table
     let needed = bind::needed_columns(&script);
-    let plans = bind::Binder::new(catalog, now, needed).bind_script(&script)?;
+    let plans = match bind::Binder::new(catalog, now, needed.clone()).bind_script(&script) {
+        Ok(plans) => plans,
+        Err(_) if needed.is_some() => bind::Binder::new(catalog, now, None).bind_script(&script)?,
+        Err(e) => return Err(e),
+    };
     plans
         .iter()
         .map(|plan| {

@@ -58,6 +58,107 @@ pub enum Node {
         outputs: Vec<ParseOutput>,
         drop_unmatched: bool,
     },
+    /// `join` and `lookup`: the right side is read whole, the left streams.
+    Join {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        kind: JoinKind,
+        left_keys: Vec<BExpr>,
+        right_keys: Vec<BExpr>,
+        outputs: Vec<JoinOutput>,
+    },
+    /// `union`: each input's columns mapped to output positions (`None`: missing there),
+    /// with an optional source name for `withsource=`.
+    Union {
+        inputs: Vec<(Plan, Vec<Option<usize>>, Option<String>)>,
+    },
+    /// `mv-expand`
+    MvExpand {
+        input: Box<Plan>,
+        columns: Vec<ExpandColumn>,
+        outputs: Vec<ExpandOutput>,
+        /// `bagexpansion=array`: a bag expands to `[key, value]` pairs, not one-key bags.
+        bags_as_arrays: bool,
+        limit: Option<usize>,
+    },
+    /// Input columns followed by window-function columns.
+    Window {
+        input: Box<Plan>,
+        functions: Vec<WindowFn>,
+    },
+    /// `sample N`: a uniform sample (seeded, so runs repeat).
+    Sample { input: Box<Plan>, count: usize },
+    /// `make-series`
+    MakeSeries(Box<MakeSeriesPlan>),
+}
+
+/// A bound `make-series`.
+#[derive(Clone)]
+pub struct MakeSeriesPlan {
+    pub input: Plan,
+    pub keys: Vec<BExpr>,
+    pub aggregates: Vec<BoundAggregate>,
+    /// The value an empty bin gets, per aggregate.
+    pub defaults: Vec<crate::Value>,
+    pub axis: BExpr,
+    pub from: Option<crate::Value>,
+    pub to: Option<crate::Value>,
+    pub step: crate::Value,
+    /// `in range(...)`: the stop is inclusive.
+    pub inclusive: bool,
+}
+
+/// The kinds of `join` (§B.1.14); `lookup` uses `LeftOuter` and `Inner`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    InnerUnique,
+    Inner,
+    LeftOuter,
+    RightOuter,
+    FullOuter,
+    LeftSemi,
+    LeftAnti,
+    RightSemi,
+    RightAnti,
+}
+
+/// Where an output column of a join comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum JoinOutput {
+    Left(usize),
+    Right(usize),
+}
+
+/// One `mv-expand` column: the value to expand and the type its elements become.
+#[derive(Clone)]
+pub struct ExpandColumn {
+    pub expr: BExpr,
+    /// `to typeof(T)`; dynamic otherwise.
+    pub ty: crate::types::Type,
+}
+
+/// Where an output column of `mv-expand` comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum ExpandOutput {
+    Input(usize),
+    Expanded(usize),
+    /// `with_itemindex`
+    Index,
+}
+
+/// Window functions computed in row order (`serialize`, `sort` output).
+#[derive(Clone)]
+pub enum WindowFn {
+    /// `row_number(start)`
+    RowNumber { start: i64 },
+    /// `prev(expr, offset, default)` and `next` (negative offset)
+    Shift {
+        expr: BExpr,
+        offset: i64,
+        default: BExpr,
+    },
+    /// `row_cumsum(expr)`
+    CumSum(BExpr),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -27,6 +27,24 @@ pub trait Catalog {
 
     /// Names of the tables this catalog knows, for suggestions in errors.
     fn table_names(&self) -> Vec<String>;
+
+    /// The rows of `externaldata(...)[uris] with (properties)`, read with `schema`. The
+    /// default refuses: the evaluator itself never opens a file or the network.
+    fn external_data(
+        &self,
+        uris: &[String],
+        schema: SchemaRef,
+        properties: &[(String, String)],
+    ) -> Result<Arc<dyn TableSource>, Error> {
+        let _ = (schema, properties);
+        Err(Error::new(
+            "kql::external_data",
+            format!(
+                "externaldata cannot read {}: this catalog has no external data",
+                uris.join(", ")
+            ),
+        ))
+    }
 }
 
 /// A table held in memory, e.g. loaded once and queried many times.

@@ -3,8 +3,11 @@
 //! the query text.
 
 mod columns;
+mod functions;
 mod names;
 mod scalar;
+mod tabular;
+mod window;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -25,6 +28,7 @@ use crate::types::{Field, Schema, SchemaRef, Type};
 use crate::value::Value;
 
 pub use columns::needed_columns;
+use functions::FunctionResult;
 use names::{Namer, default_name, matches_pattern};
 
 /// A `let` binding in scope.
@@ -36,7 +40,19 @@ enum Binding {
         expr: Expr,
         scope: usize,
     },
+    /// A bound table: a function's tabular parameter, or `as Name`.
+    Plan(Plan),
+    /// A user-defined function or view, bound at each call.
+    Function {
+        params: Vec<kql_parser::Param>,
+        body: kql_parser::Body,
+        scope: usize,
+        view: bool,
+    },
 }
+
+/// How deep user functions may call each other before binding gives up (recursion).
+const MAX_CALL_DEPTH: usize = 64;
 
 /// Binds the statements of one script, in order.
 pub struct Binder<'a> {
@@ -46,6 +62,8 @@ pub struct Binder<'a> {
     scope: Vec<(String, Binding)>,
     /// Columns to read from scanned tables; `None` reads every column.
     needed: Option<HashSet<String>>,
+    /// User-function calls being bound, to stop runaway recursion.
+    call_depth: usize,
 }
 
 impl<'a> Binder<'a> {
@@ -55,6 +73,7 @@ impl<'a> Binder<'a> {
             now,
             scope: Vec::new(),
             needed,
+            call_depth: 0,
         }
     }
 
@@ -64,7 +83,14 @@ impl<'a> Binder<'a> {
         for statement in &script.statements {
             match &statement.kind {
                 StatementKind::Let { name, value } => {
-                    let binding = if self.is_tabular(value) {
+                    let binding = if let ExprKind::Lambda { params, body, view } = &value.kind {
+                        Binding::Function {
+                            params: params.clone(),
+                            body: (**body).clone(),
+                            scope: self.scope.len(),
+                            view: *view,
+                        }
+                    } else if self.is_tabular(value) {
                         Binding::Tabular {
                             expr: value.clone(),
                             scope: self.scope.len(),
@@ -121,14 +147,26 @@ impl<'a> Binder<'a> {
             | ExprKind::Datatable { .. }
             | ExprKind::Print(_)
             | ExprKind::Range { .. } => true,
+            ExprKind::ExternalData { .. } | ExprKind::Union { .. } | ExprKind::Search { .. } => {
+                true
+            }
             ExprKind::Name(id) => match self.lookup(&id.name) {
-                Some(Binding::Tabular { .. }) => true,
+                Some(Binding::Tabular { .. } | Binding::Plan(_)) => true,
+                Some(Binding::Function { view, params, .. }) => *view || params.is_empty(),
                 Some(Binding::Scalar(_)) => false,
                 None => matches!(self.catalog.table(&id.name), Ok(Some(_))),
             },
             ExprKind::Call { name, args } if name.name == "materialize" => {
                 args.first().is_some_and(|a| self.is_tabular(a))
             }
+            ExprKind::Call { name, .. } => match self.lookup(&name.name) {
+                Some(Binding::Function { body, .. }) => {
+                    // a function is tabular when its value is
+                    let body = body.clone();
+                    self.is_tabular(&body.value)
+                }
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -152,6 +190,34 @@ impl<'a> Binder<'a> {
             ExprKind::Call { name, args } if name.name == "materialize" && args.len() == 1 => {
                 self.bind_tabular(&args[0])
             }
+            ExprKind::Call { name, args } => match self.lookup(&name.name).cloned() {
+                Some(Binding::Function { .. }) => self
+                    .call_function(name, args, None, &Schema::default(), true)
+                    .and_then(|r| match r {
+                        FunctionResult::Table(p) => Ok(p),
+                        FunctionResult::Scalar(_) => Err(Error::at(
+                            "kql::bind::not_tabular",
+                            e.span,
+                            format!("`{}` returns a scalar, not a table", name.name),
+                        )),
+                    }),
+                _ => Err(Error::at(
+                    "kql::bind::not_tabular",
+                    e.span,
+                    format!("`{}` is not a tabular function", name.name),
+                )),
+            },
+            ExprKind::ExternalData {
+                columns,
+                uris,
+                properties,
+            } => self.bind_external_data(columns, uris, properties, e.span),
+            ExprKind::Union { params, tables } => self.bind_union(None, params, tables, e.span),
+            ExprKind::Search {
+                params,
+                tables,
+                predicate,
+            } => self.bind_search_source(params, tables, predicate, e.span),
             _ => Err(Error::at(
                 "kql::bind::not_tabular",
                 e.span,
@@ -162,6 +228,17 @@ impl<'a> Binder<'a> {
 
     fn bind_table_name(&mut self, id: &Ident) -> Result<Plan, Error> {
         match self.lookup(&id.name).cloned() {
+            Some(Binding::Plan(plan)) => return Ok(plan),
+            Some(Binding::Function { .. }) => {
+                return match self.call_function(id, &[], None, &Schema::default(), true)? {
+                    FunctionResult::Table(p) => Ok(p),
+                    FunctionResult::Scalar(_) => Err(Error::at(
+                        "kql::bind::not_tabular",
+                        id.span,
+                        format!("`{}` returns a scalar, not a table", id.name),
+                    )),
+                };
+            }
             Some(Binding::Tabular { expr, scope }) => {
                 // bind in the scope the let was defined in
                 let later = self.scope.split_off(scope);
@@ -489,10 +566,109 @@ impl<'a> Binder<'a> {
                 })
             }
             OperatorKind::Parse(p) => self.bind_parse(input, p, op.span),
-            _ => Err(Error::at(
+            OperatorKind::Join { params, right, on } => {
+                self.bind_join(input, params, right, on, false)
+            }
+            OperatorKind::Lookup { params, right, on } => {
+                self.bind_join(input, params, right, on, true)
+            }
+            OperatorKind::Union { params, tables } => {
+                self.bind_union(Some(input), params, tables, op.span)
+            }
+            // the data is unchanged; kql draws no charts
+            OperatorKind::Render { .. } => Ok(input),
+            OperatorKind::MvExpand(m) => self.bind_mv_expand(input, m),
+            OperatorKind::Invoke(call) => {
+                let ExprKind::Call { name, args } = &call.kind else {
+                    return Err(Error::at(
+                        "kql::bind::invoke",
+                        call.span,
+                        "`invoke` needs a function call",
+                    ));
+                };
+                if !matches!(self.lookup(&name.name), Some(Binding::Function { .. })) {
+                    return Err(Error::at(
+                        "kql::unsupported::function",
+                        name.span,
+                        format!(
+                            "`{}` is not a function defined in this query; Kusto service functions cannot run offline",
+                            name.name
+                        ),
+                    ));
+                }
+                match self.call_function(name, args, Some(input), &Schema::default(), true)? {
+                    FunctionResult::Table(p) => Ok(p),
+                    FunctionResult::Scalar(_) => Err(Error::at(
+                        "kql::bind::invoke",
+                        call.span,
+                        "`invoke` needs a tabular function",
+                    )),
+                }
+            }
+            OperatorKind::Search { params, predicate } => {
+                self.bind_search_filter(input, params, predicate)
+            }
+            OperatorKind::MakeSeries(m) => self.bind_make_series(input, m),
+            OperatorKind::GetSchema => Ok(self.bind_getschema(&input)),
+            OperatorKind::Serialize(items) => {
+                if items.is_empty() {
+                    Ok(input)
+                } else {
+                    self.bind_extend(input, items)
+                }
+            }
+            OperatorKind::As { name, .. } => {
+                self.scope
+                    .push((name.name.clone(), Binding::Plan(input.clone())));
+                Ok(input)
+            }
+            OperatorKind::Sample(n) => {
+                let count = self.constant_count(n)?;
+                Ok(Plan {
+                    node: Node::Sample {
+                        input: Box::new(input),
+                        count,
+                    },
+                    schema,
+                })
+            }
+            OperatorKind::SampleDistinct { count, column } => {
+                let n = self.constant_count(count)?;
+                let key = self.bind_scalar(column, &schema)?;
+                check_groupable(&key)?;
+                let name = default_name(column).unwrap_or_else(|| "Column1".to_string());
+                let distinct = Plan {
+                    node: Node::Summarize {
+                        input: Box::new(input),
+                        keys: vec![key.clone()],
+                        aggregates: Vec::new(),
+                    },
+                    schema: Arc::new(Schema::new(vec![Field::new(name, key.ty)])),
+                };
+                let schema = distinct.schema.clone();
+                Ok(Plan {
+                    node: Node::Take {
+                        input: Box::new(distinct),
+                        count: n,
+                    },
+                    schema,
+                })
+            }
+            OperatorKind::Evaluate {
+                plugin,
+                schema: declared,
+                ..
+            } => self.bind_evaluate(input, plugin, declared.as_deref()),
+            OperatorKind::MvApply { .. } | OperatorKind::TopNested(_) => Err(Error::at(
                 "kql::unsupported",
                 op.span,
-                "this operator is not supported yet",
+                format!(
+                    "`{}` is not supported yet",
+                    op.to_string()
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("this operator")
+                ),
             )),
         }
     }
@@ -528,23 +704,33 @@ impl<'a> Binder<'a> {
     }
 
     /// `extend`: new columns appended; a name that exists is replaced in place.
+    /// `extend`: new columns appended; a name that exists is replaced in place. Each
+    /// expression sees the columns made before it in the same `extend`.
     fn bind_extend(&mut self, input: Plan, items: &[Assignment]) -> Result<Plan, Error> {
-        let mut fields = input.schema.fields.clone();
-        let mut exprs: Vec<BExpr> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| BExpr::column(i, f.ty, Span::default()))
-            .collect();
-        let mut namer = Namer::new(fields.iter().map(|f| f.name.clone()));
+        let mut plan = input;
         for a in items {
-            // each expression sees the input columns, not the ones added beside it
-            let bound = self.bind_scalar(&a.expr, &input.schema)?;
+            if let Some(extra) = a.more_names.first() {
+                return Err(Error::at(
+                    "kql::unsupported",
+                    extra.span,
+                    "assigning several columns at once (`(a, b) = ...`) is not supported yet",
+                ));
+            }
+            let (windowed, expr, hidden) = self.with_window_columns(plan, &a.expr)?;
+            plan = windowed;
+            let schema = plan.schema.clone();
+            let bound = self.bind_scalar(&expr, &schema)?;
+            let mut fields = schema.fields.clone();
+            let mut exprs: Vec<BExpr> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| BExpr::column(i, f.ty, Span::default()))
+                .collect();
             let name = match (&a.name, default_name(&a.expr)) {
                 (Some(id), _) => id.name.clone(),
                 (None, Some(n)) => n,
-                (None, None) => namer.next_column(),
+                (None, None) => Namer::new(fields.iter().map(|f| f.name.clone())).next_column(),
             };
-            namer.take(&name);
             let field = Field::new(name.clone(), bound.ty);
             match fields.iter().position(|f| f.name == name) {
                 Some(i) => {
@@ -556,14 +742,19 @@ impl<'a> Binder<'a> {
                     exprs.push(bound);
                 }
             }
+            // drop the window functions' helper columns again
+            let keep: Vec<usize> = (0..fields.len()).filter(|i| !hidden.contains(i)).collect();
+            let fields: Vec<Field> = keep.iter().map(|&i| fields[i].clone()).collect();
+            let exprs: Vec<BExpr> = keep.iter().map(|&i| exprs[i].clone()).collect();
+            plan = Plan {
+                node: Node::Project {
+                    input: Box::new(plan),
+                    exprs,
+                },
+                schema: Arc::new(Schema::new(fields)),
+            };
         }
-        Ok(Plan {
-            node: Node::Project {
-                input: Box::new(input),
-                exprs,
-            },
-            schema: Arc::new(Schema::new(fields)),
-        })
+        Ok(plan)
     }
 
     fn bind_project(&mut self, input: Plan, items: &[Assignment]) -> Result<Plan, Error> {

@@ -33,7 +33,12 @@ impl Binder<'_> {
                         b.span = e.span;
                         Ok(b)
                     }
-                    Some(Binding::Tabular { .. }) => Err(Error::at(
+                    Some(Binding::Function { .. }) => Err(Error::at(
+                        "kql::bind::not_scalar",
+                        e.span,
+                        format!("`{}` is a function: call it with parentheses", id.name),
+                    )),
+                    Some(Binding::Tabular { .. } | Binding::Plan(_)) => Err(Error::at(
                         "kql::bind::not_scalar",
                         e.span,
                         format!("`{}` is a table, not a scalar value", id.name),
@@ -68,6 +73,25 @@ impl Binder<'_> {
                     crate::conversion::convert(a[0], ty)
                 };
                 Ok(apply("extract", f, vec![text], ty, e.span))
+            }
+            ExprKind::Call { name, args } if name.name == "toscalar" && args.len() == 1 => {
+                self.bind_toscalar(e, &args[0])
+            }
+            ExprKind::Call { name, args }
+                if matches!(self.lookup(&name.name), Some(Binding::Function { .. })) =>
+            {
+                match self.call_function(name, args, None, schema, false)? {
+                    super::FunctionResult::Scalar(mut b) => {
+                        b.span = e.span;
+                        Ok(b)
+                    }
+                    super::FunctionResult::Table(_) => Err(Error::at(
+                        "kql::bind::not_scalar",
+                        e.span,
+                        format!("`{}` returns a table, not a scalar value", name.name),
+                    )
+                    .with_help("use toscalar() to get a single value from a table")),
+                }
             }
             ExprKind::Call { name, args } => {
                 let mut bound = Vec::with_capacity(args.len());
@@ -150,6 +174,15 @@ impl Binder<'_> {
     fn bind_list(&mut self, list: &[Expr], schema: &Schema) -> Result<Vec<BExpr>, Error> {
         let mut out = Vec::new();
         for item in list {
+            if self.is_tabular(item) {
+                // `x in (T | project y)`: the first column's values, computed now
+                let plan = self.bind_tabular(item)?;
+                let ty = plan.schema.fields.first().map_or(Type::Dynamic, |f| f.ty);
+                for v in self.first_column(&plan, MAX_IN_SUBQUERY_VALUES)? {
+                    out.push(BExpr::constant(v, ty, item.span));
+                }
+                continue;
+            }
             let b = self.bind_scalar(item, schema)?;
             match b.as_const() {
                 Some(Value::Dynamic(d)) if d.is_array() => {
@@ -170,6 +203,9 @@ fn flatten(d: &serde_json::Value, push: &mut impl FnMut(Value)) {
         other => push(Value::Dynamic(Arc::new(other.clone()))),
     }
 }
+
+/// Kusto's cap on the values a tabular `in` operand may hold.
+const MAX_IN_SUBQUERY_VALUES: usize = 1_000_000;
 
 /// The value and type of a literal; errors for text that is not a valid datetime or guid.
 fn literal(lit: &Literal, e: &Expr) -> Result<(Value, Type), Error> {

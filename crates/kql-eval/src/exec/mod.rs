@@ -3,6 +3,11 @@
 //! Streaming operators (`where`, `extend`, `project`, `parse`, `take`) transform one batch at
 //! a time; `summarize` and `sort` are breakers that hold only their groups or rows.
 
+mod expand;
+mod join;
+mod series;
+mod window;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -145,6 +150,69 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             }
             batches_of(schema, rows.into_iter().map(|(_, row)| row).collect())
         }
+        Node::Join {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            outputs,
+        } => join::join(
+            execute(left, cancel)?,
+            execute(right, cancel)?,
+            *kind,
+            left_keys.clone(),
+            right_keys,
+            outputs.clone(),
+            schema,
+            left.schema.clone(),
+            right.schema.clone(),
+        )?,
+        Node::Union { inputs } => {
+            let mut streams = Vec::new();
+            for (plan, mapping, source) in inputs {
+                let stream = execute(plan, cancel)?;
+                let (schema, mapping, source) = (schema.clone(), mapping.clone(), source.clone());
+                streams.push(stream.map(move |b| {
+                    let b = b?;
+                    let columns = mapping
+                        .iter()
+                        .enumerate()
+                        .map(|(n, m)| match m {
+                            Some(i) => b.columns[*i].clone(),
+                            None if n == 0 && source.is_some() => {
+                                Arc::new(vec![Value::str(source.as_deref().unwrap_or("")); b.len])
+                            }
+                            None => Arc::new(vec![Value::missing(schema.fields[n].ty); b.len]),
+                        })
+                        .collect();
+                    Ok(Batch::new(schema.clone(), columns, b.len))
+                }));
+            }
+            Box::new(streams.into_iter().flatten())
+        }
+        Node::MvExpand {
+            input,
+            columns,
+            outputs,
+            bags_as_arrays,
+            limit,
+        } => expand::mv_expand(
+            execute(input, cancel)?,
+            columns.clone(),
+            outputs.clone(),
+            *bags_as_arrays,
+            *limit,
+            schema,
+        ),
+        Node::Window { input, functions } => {
+            window::window(execute(input, cancel)?, functions.clone(), schema)?
+        }
+        Node::Sample { input, count } => {
+            let rows = sample(execute(input, cancel)?, *count)?;
+            batches_of(schema, rows)
+        }
+        Node::MakeSeries(plan) => series::make_series(plan, execute(&plan.input, cancel)?, schema)?,
         Node::Parse {
             input,
             source,
@@ -257,6 +325,34 @@ fn compare_keys(keys: &[SortKey], a: &[Value], b: &[Value]) -> std::cmp::Orderin
         }
     }
     Ordering::Equal
+}
+
+/// A uniform random sample of `count` rows (reservoir sampling with a fixed seed, so a
+/// query gives the same sample every run), in input order.
+fn sample(input: BatchStream, count: usize) -> Result<Vec<Vec<Value>>, Error> {
+    let mut reservoir: Vec<(usize, Vec<Value>)> = Vec::with_capacity(count);
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut seen = 0usize;
+    for b in input {
+        let b = b?;
+        for r in 0..b.len {
+            if reservoir.len() < count {
+                reservoir.push((seen, b.row(r)));
+            } else {
+                // xorshift64*: a small, fixed pseudo-random sequence
+                state ^= state >> 12;
+                state ^= state << 25;
+                state ^= state >> 27;
+                let pick = (state.wrapping_mul(0x2545_f491_4f6c_dd1d) % (seen as u64 + 1)) as usize;
+                if pick < count {
+                    reservoir[pick] = (seen, b.row(r));
+                }
+            }
+            seen += 1;
+        }
+    }
+    reservoir.sort_by_key(|(n, _)| *n);
+    Ok(reservoir.into_iter().map(|(_, row)| row).collect())
 }
 
 /// Rows cut into batches.

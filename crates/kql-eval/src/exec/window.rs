@@ -1,0 +1,91 @@
+//! Window functions over rows in order: `row_number`, `prev`, `next`, `row_cumsum`.
+//!
+//! The input is read whole (`next` looks ahead), then each function becomes a column.
+
+use std::sync::Arc;
+
+use crate::batch::Batch;
+use crate::error::Error;
+use crate::plan::WindowFn;
+use crate::source::BatchStream;
+use crate::types::SchemaRef;
+use crate::value::Value;
+
+pub fn window(
+    input: BatchStream,
+    functions: Vec<WindowFn>,
+    schema: SchemaRef,
+) -> Result<BatchStream, Error> {
+    let batches = input.collect::<Result<Vec<_>, _>>()?;
+    let total: usize = batches.iter().map(|b| b.len).sum();
+    // each function's value for every row, in row order
+    let mut computed: Vec<Vec<Value>> = Vec::new();
+    for f in &functions {
+        let mut column = Vec::with_capacity(total);
+        match f {
+            WindowFn::RowNumber { start } => {
+                column.extend((0..total as i64).map(|n| Value::Long(start + n)));
+            }
+            WindowFn::Shift {
+                expr,
+                offset,
+                default,
+            } => {
+                let values: Vec<Value> = batches
+                    .iter()
+                    .flat_map(|b| {
+                        let d = expr.eval(b);
+                        (0..b.len)
+                            .map(move |r| d.get(r).clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                let fallback = default.eval_const();
+                for n in 0..total as i64 {
+                    let from = n - offset;
+                    let v = if from >= 0 && from < total as i64 {
+                        values[from as usize].clone()
+                    } else {
+                        fallback.clone()
+                    };
+                    column.push(v);
+                }
+            }
+            WindowFn::CumSum(expr) => {
+                let mut long_sum: i64 = 0;
+                let mut real_sum: f64 = 0.0;
+                for b in &batches {
+                    let d = expr.eval(b);
+                    for r in 0..b.len {
+                        column.push(match d.get(r) {
+                            Value::Real(x) => {
+                                real_sum += x;
+                                Value::Real(real_sum)
+                            }
+                            v if expr.ty == crate::types::Type::Real => {
+                                real_sum += v.as_f64().unwrap_or(0.0);
+                                Value::Real(real_sum)
+                            }
+                            v => {
+                                long_sum = long_sum.saturating_add(v.as_i64().unwrap_or(0));
+                                Value::Long(long_sum)
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        computed.push(column);
+    }
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for b in batches {
+        let mut columns = b.columns.clone();
+        for c in &computed {
+            columns.push(Arc::new(c[offset..offset + b.len].to_vec()));
+        }
+        offset += b.len;
+        out.push(Ok(Batch::new(schema.clone(), columns, b.len)));
+    }
+    Ok(Box::new(out.into_iter()))
+}
