@@ -24,6 +24,9 @@ pub struct BExpr {
 pub enum BKind {
     Const(Value),
     Column(usize),
+    /// A value kql cannot compute offline (a Kusto service function): binding succeeds, and
+    /// evaluating it over any row is this error.
+    Unavailable(Box<crate::error::Error>),
     /// `f(args)`, evaluated row by row over the argument columns.
     Apply {
         name: &'static str,
@@ -37,6 +40,7 @@ impl fmt::Debug for BExpr {
         match &self.kind {
             BKind::Const(v) => write!(f, "{v:?}:{}", self.ty),
             BKind::Column(i) => write!(f, "#{i}:{}", self.ty),
+            BKind::Unavailable(e) => write!(f, "unavailable({}):{}", e.message, self.ty),
             BKind::Apply { name, args, .. } => write!(f, "{name}{args:?}:{}", self.ty),
         }
     }
@@ -78,21 +82,26 @@ impl BExpr {
     pub fn is_constant(&self) -> bool {
         match &self.kind {
             BKind::Const(_) => true,
-            BKind::Column(_) => false,
+            BKind::Column(_) | BKind::Unavailable(_) => false,
             BKind::Apply { args, .. } => args.iter().all(BExpr::is_constant),
         }
     }
 
     /// Evaluates the expression for every row of `batch`.
-    pub fn eval(&self, batch: &Batch) -> Datum {
-        match &self.kind {
+    pub fn eval(&self, batch: &Batch) -> Result<Datum, crate::error::Error> {
+        Ok(match &self.kind {
             BKind::Const(v) => Datum::Scalar(v.clone()),
             BKind::Column(i) => Datum::Column(batch.columns[*i].clone()),
+            BKind::Unavailable(e) if batch.len > 0 => return Err(e.as_ref().clone()),
+            BKind::Unavailable(_) => Datum::Scalar(Value::missing(self.ty)),
             BKind::Apply { f, args, .. } => {
-                let args: Vec<Datum> = args.iter().map(|a| a.eval(batch)).collect();
+                let args: Vec<Datum> = args
+                    .iter()
+                    .map(|a| a.eval(batch))
+                    .collect::<Result<_, _>>()?;
                 if args.iter().all(|a| matches!(a, Datum::Scalar(_))) {
                     let refs: Vec<&Value> = args.iter().map(|a| a.get(0)).collect();
-                    return Datum::Scalar(f(&refs));
+                    return Ok(Datum::Scalar(f(&refs)));
                 }
                 let mut out = Vec::with_capacity(batch.len);
                 let mut refs: Vec<&Value> = Vec::with_capacity(args.len());
@@ -103,13 +112,13 @@ impl BExpr {
                 }
                 Datum::Column(Arc::new(out))
             }
-        }
+        })
     }
 
-    /// Evaluates a constant expression (no columns) to its value.
-    pub fn eval_const(&self) -> Value {
+    /// Evaluates an expression that reads no column, as for a single row.
+    pub fn eval_const(&self) -> Result<Value, crate::error::Error> {
         let empty = Batch::new(Arc::default(), Vec::new(), 1);
-        self.eval(&empty).get(0).clone()
+        Ok(self.eval(&empty)?.get(0).clone())
     }
 }
 

@@ -30,34 +30,85 @@ pub struct RunOptions {
     pub now: Option<i64>,
     /// When set (by another thread), the running query stops with a `kql::cancelled` error.
     pub cancel: Option<exec::CancelFlag>,
+    /// Bind a table no catalog knows as an empty table with every column the query names
+    /// (for checking a query without its data; [`check`] reports a warning for each).
+    pub unknown_tables_as_empty: bool,
 }
 
 /// Parses and binds `src` without running it: the schema of each tabular statement's result,
 /// or the first error (syntax, unknown names, types). Reads no table rows.
-pub fn check(
-    src: &str,
-    catalog: &dyn Catalog,
-    options: &RunOptions,
-) -> Result<Vec<SchemaRef>, Error> {
+pub fn check(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Checked, Error> {
     let script = kql_parser::parse(src)?;
     let now = options.now.unwrap_or_else(wall_clock_now);
-    let plans = bind::Binder::new(catalog, now, None).bind_script(&script)?;
-    Ok(plans.into_iter().map(|p| p.schema).collect())
+    let mut binder = bind::Binder::new(catalog, now, None);
+    if options.unknown_tables_as_empty {
+        binder.unknown_table_columns = Some(names_in(src, &script));
+    }
+    let plans = binder.bind_script(&script)?;
+    Ok(Checked {
+        schemas: plans.into_iter().map(|p| p.schema).collect(),
+        warnings: binder.warnings,
+    })
+}
+
+/// What [`check`] found: the result schemas, and warnings.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub schemas: Vec<SchemaRef>,
+    pub warnings: Vec<String>,
+}
+
+/// Every word of the query that could name a column, but not its `let` names.
+fn names_in(src: &str, script: &kql_parser::Script) -> Vec<String> {
+    let lets: std::collections::HashSet<&str> = script
+        .statements
+        .iter()
+        .filter_map(|s| match &s.kind {
+            kql_parser::StatementKind::Let { name, .. } => Some(name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut names: Vec<String> = src
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_') && !lets.contains(w))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Runs every statement of `src` and returns one table per tabular statement, in order.
 pub fn run(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Vec<Table>, Error> {
+    run_with_warnings(src, catalog, options).map(|(tables, _)| tables)
+}
+
+/// [`run`], also returning warnings (notes that did not stop the query).
+pub fn run_with_warnings(
+    src: &str,
+    catalog: &dyn Catalog,
+    options: &RunOptions,
+) -> Result<(Vec<Table>, Vec<String>), Error> {
     let script = kql_parser::parse(src)?;
     let now = options.now.unwrap_or_else(wall_clock_now);
+    let lenient = options
+        .unknown_tables_as_empty
+        .then(|| names_in(src, &script));
+    let bind_with = |needed| {
+        let mut binder = bind::Binder::new(catalog, now, needed);
+        binder.unknown_table_columns = lenient.clone();
+        let plans = binder.bind_script(&script)?;
+        Ok::<_, Error>((plans, binder.warnings))
+    };
     // read only the columns the script mentions; if that binding fails, bind again against
     // every column so the error (and its suggestions) sees the whole table
     let needed = bind::needed_columns(&script);
-    let plans = match bind::Binder::new(catalog, now, needed.clone()).bind_script(&script) {
-        Ok(plans) => plans,
-        Err(_) if needed.is_some() => bind::Binder::new(catalog, now, None).bind_script(&script)?,
+    let (plans, warnings) = match bind_with(needed.clone()) {
+        Ok(bound) => bound,
+        Err(_) if needed.is_some() => bind_with(None)?,
         Err(e) => return Err(e),
     };
-    plans
+    let tables = plans
         .iter()
         .map(|plan| {
             let batches = exec::execute(plan, &options.cancel)?.collect::<Result<Vec<_>, _>>()?;
@@ -66,7 +117,8 @@ pub fn run(src: &str, catalog: &dyn Catalog, options: &RunOptions) -> Result<Vec
                 batches,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok((tables, warnings))
 }
 
 /// The current UTC time in ticks.

@@ -56,14 +56,34 @@ pub fn bind_binary(op: BinOp, lhs: BExpr, rhs: BExpr, span: Span) -> Result<BExp
         }
         BinOp::Str(s) => bind_str_op(s, lhs, rhs, span),
         BinOp::MatchesRegex => {
-            let regex = constant_regex(&rhs)?;
+            if rhs.as_const().is_some() {
+                let regex = constant_regex(&rhs)?;
+                let f = move |a: &[&Value]| {
+                    if is_non_string_null(a[0]) {
+                        return Value::Bool(false);
+                    }
+                    Value::Bool(regex.is_match(&text(a[0])))
+                };
+                return Ok(apply("matches regex", f, vec![lhs], Type::Bool, span));
+            }
+            // a regex computed per row (`extend r = @"..." | where x matches regex r`):
+            // compiled once per distinct pattern; an invalid one matches nothing
+            let cache =
+                std::sync::Mutex::new(std::collections::HashMap::<String, Option<Regex>>::new());
             let f = move |a: &[&Value]| {
                 if is_non_string_null(a[0]) {
                     return Value::Bool(false);
                 }
-                Value::Bool(regex.is_match(&text(a[0])))
+                let pattern = text(a[1]).into_owned();
+                let Ok(mut cache) = cache.lock() else {
+                    return Value::Null;
+                };
+                let regex = cache
+                    .entry(pattern)
+                    .or_insert_with_key(|p| Regex::new(p).ok());
+                Value::Bool(regex.as_ref().is_some_and(|r| r.is_match(&text(a[0]))))
             };
-            Ok(apply("matches regex", f, vec![lhs], Type::Bool, span))
+            Ok(apply("matches regex", f, vec![lhs, rhs], Type::Bool, span))
         }
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
             bind_arithmetic(op, lhs, rhs, span)
@@ -80,8 +100,9 @@ pub fn apply(
 ) -> BExpr {
     let e = BExpr::apply(name, Arc::new(f), args, ty, span);
     // fold constants once, so per-row work only touches columns
-    if e.is_constant() {
-        let v = e.eval_const();
+    if e.is_constant()
+        && let Ok(v) = e.eval_const()
+    {
         return BExpr::constant(v, ty, span);
     }
     e
@@ -119,13 +140,10 @@ fn family(t: Type) -> u8 {
 
 fn check_comparable(op: BinOp, lhs: &BExpr, rhs: &BExpr, span: Span) -> Result<(), Error> {
     let (a, b) = (family(lhs.ty), family(rhs.ty));
+    // `==` and `!=` take any two scalars (the language service's signatures): `bool == 0`
+    // in the seed query (§A.5), `ResultType == 50053` over a string column in many others
     let equality = matches!(op, BinOp::Eq | BinOp::NotEq);
-    let ok = a == b
-        || a == 6
-        || b == 6
-        // `bool == 0`: the seed query compares a bool with a long (§A.5)
-        || (equality && ((a == 0 && b == 1) || (a == 1 && b == 0)))
-        || (equality && ((a == 5 && b == 2) || (a == 2 && b == 5)));
+    let ok = a == b || a == 6 || b == 6 || equality;
     if ok {
         return Ok(());
     }
@@ -172,12 +190,15 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
         {
             None
         }
-        (Value::Guid(g), Value::String(s)) | (Value::String(s), Value::Guid(g)) => {
-            Some(if crate::value::parse_guid(s).as_ref() == Some(g) {
-                Ordering::Equal
-            } else {
-                Ordering::Less
-            })
+        // a string meets another type as that type (`"50053" == 50053`, `"True" == true`);
+        // text that does not convert equals nothing
+        (Value::String(s), other) | (other, Value::String(s))
+            if !matches!(other, Value::String(_)) =>
+        {
+            let converted = kind_of(other).and_then(|ty| crate::conversion::convert_text(s, ty))?;
+            let ord = converted.total_cmp(other);
+            let string_first = matches!(a.as_ref(), Value::String(_));
+            (ord == Ordering::Equal).then_some(if string_first { ord } else { ord.reverse() })
         }
         (x, y) => {
             let same_kind = std::mem::discriminant(x) == std::mem::discriminant(y)
@@ -185,6 +206,20 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
             same_kind.then(|| x.total_cmp(y))
         }
     }
+}
+
+/// The type a non-null, non-string value has.
+fn kind_of(v: &Value) -> Option<Type> {
+    Some(match v {
+        Value::Bool(_) => Type::Bool,
+        Value::Int(_) => Type::Int,
+        Value::Long(_) => Type::Long,
+        Value::Real(_) => Type::Real,
+        Value::DateTime(_) => Type::DateTime,
+        Value::TimeSpan(_) => Type::TimeSpan,
+        Value::Guid(_) => Type::Guid,
+        _ => return None,
+    })
 }
 
 /// `==`, `!=`, `<`, ... with Kusto's null rules.

@@ -90,7 +90,21 @@ pub enum Node {
     Sample { input: Box<Plan>, count: usize },
     /// `make-series`
     MakeSeries(Box<MakeSeriesPlan>),
+    /// `mv-apply`: each row's expansion goes through `subquery` (which reads it from
+    /// `slot`); the row's other columns (`keep`) come first in each result row.
+    MvApply {
+        input: Box<Plan>,
+        expand: Box<Plan>,
+        keep: Vec<usize>,
+        subquery: Box<Plan>,
+        slot: Slot,
+    },
+    /// The rows placed in `slot` (the input of an `mv-apply` subquery).
+    Slot(Slot),
 }
+
+/// A batch handed to a subquery at run time.
+pub type Slot = Arc<std::sync::Mutex<Option<Batch>>>;
 
 /// A bound `make-series`.
 #[derive(Clone)]

@@ -269,9 +269,17 @@ fn user_functions() {
         error_code("let f = (x:long) { x }; print f()"),
         "kql::bind::arity"
     );
+    // a service function binds (the query is valid KQL) and fails only on rows
     assert_eq!(
         error_code("print x = 1 | invoke FileProfile(x)"),
-        "kql::unsupported::function"
+        "kql::unsupported::service_function"
+    );
+    let q = "print x = 1 | where x > 1 | invoke FileProfile(x) | project GlobalPrevalence";
+    assert_eq!(columns(q), ["GlobalPrevalence:long"]);
+    assert_eq!(rows(q).len(), 0);
+    assert_eq!(
+        error_code("print g = geo_info_from_ip_address('1.2.3.4')"),
+        "kql::unsupported::service_function"
     );
 }
 

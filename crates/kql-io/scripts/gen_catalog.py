@@ -1,84 +1,99 @@
 #!/usr/bin/env python3
-"""Generates src/catalog_data.rs from the schema notes (/work/shared/schemas/README.md).
+"""Generates src/catalog_data.rs: the built-in table schemas.
 
-Run once from crates/kql-io: python3 scripts/gen_catalog.py > src/catalog_data.rs
-Tables:
-  * the Defender XDR advanced-hunting tables with numbered column lists (AH flavour, in doc order);
-  * the Sentinel / Log Analytics tables (LA flavour, listed order);
-  * the compact "other tables" list: LA tables as listed; Defender ones (Device*, Email*,
-    Identity*, Alert*, CloudAppEvents, UrlClickEvents) turned into their AH flavour by the
-    README's rule: `Timestamp` first instead of `TimeGenerated`, LA housekeeping columns dropped.
+Run from crates/kql-io:
+    python3 scripts/gen_catalog.py /work/shared/schemas > src/catalog_data.rs
+
+Sources (the project's schema notes): README.md gives the Defender XDR advanced-hunting (AH)
+column lists of the documented Defender tables; schemas-combined.csv gives every table's
+columns in the Log Analytics (LA) flavour.
+
+Every table gets its LA columns. A Defender table (Device*, Email*, Identity*, Alert*,
+CloudAppEvents, UrlClickEvents, Behavior*, ...) lists its AH columns first, in AH order and
+with AH types (except where LA says `dynamic`, which queries may index into), then the
+columns only LA has. It has both `Timestamp` and `TimeGenerated`, so queries written for
+Defender and for Sentinel both bind.
 """
+import csv
+import os
 import re
 import sys
 
-README = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/schemas/README.md"
-ALIASES = {"boolean": "bool", "double": "real", "int32": "int", "int64": "long"}
+DIR = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/schemas"
+ALIASES = {"boolean": "bool", "double": "real", "int32": "int", "int64": "long", "date": "datetime"}
 TYPES = {"bool", "int", "long", "real", "string", "datetime", "timespan", "guid", "dynamic"}
-HOUSEKEEPING = {"TenantId", "SourceSystem", "Type", "_BilledSize", "_IsBillable"}
-DEFENDER = re.compile(r"^(Device|Email|Identity|Alert)|^(CloudAppEvents|UrlClickEvents)$")
+DEFENDER = re.compile(r"^(Device|Email|Identity|Alert|Behavior|Exposure)|^(CloudAppEvents|UrlClickEvents|AADSignInEventsBeta|AADSpnSignInEventsBeta|OAuthAppInfo|CloudAuditEvents|CloudProcessEvents)$")
 
-text = open(README, encoding="utf-8").read().splitlines()
-tables = []  # (name, flavour, [(col, ty)])
+
+def norm(t):
+    t = ALIASES.get(t.strip().lower(), t.strip().lower())
+    return t if t in TYPES else None
+
+
+# AH column lists from the README (numbered rows under "## Defender ..." sections)
+ah = {}
 section = None
 current = None
-for line in text:
+for line in open(os.path.join(DIR, "README.md"), encoding="utf-8"):
+    line = line.rstrip("\n")
     if line.startswith("## "):
         section = line[3:].strip()
         current = None
         continue
     m = re.match(r"^### (\w+)\s*$", line)
     if m:
-        current = (m.group(1), "AH" if section.startswith("Defender") else "LA", [])
-        tables.append(current)
+        current = m.group(1) if section.startswith("Defender") else None
+        if current:
+            ah[current] = []
         continue
-    if current is not None and line.startswith("|"):
+    if current and line.startswith("|"):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        # numbered AH rows: | n | `Col` | type |; LA grids: | `Col` | type | `Col` | type | ...
         if cells and cells[0].isdigit():
-            cells = cells[1:]
-        for i in range(0, len(cells) - 1, 2):
-            c, t = cells[i], ALIASES.get(cells[i + 1], cells[i + 1])
-            if c.startswith("`") and c.endswith("`") and t in TYPES:
-                current[2].append((c.strip("`"), t))
-        continue
-    if section and section.startswith("Other tables"):
-        m = re.match(r"^\*\*(\w+)\*\* \((\d+) columns\): (.*)$", line)
-        if m:
-            name, n, rest = m.group(1), int(m.group(2)), m.group(3)
-            cols = [(c, ALIASES.get(t, t)) for c, t in re.findall(r"`([^`]+)` (\w+)", rest)]
-            assert len(cols) == n, (name, len(cols), n)
-            assert all(t in TYPES for _, t in cols), name
-            if DEFENDER.search(name):
-                kept = [(c, t) for c, t in cols if c not in HOUSEKEEPING and c != "TimeGenerated"]
-                has_time = any(c == "TimeGenerated" for c, _ in cols)
-                cols = ([("Timestamp", "datetime")] if has_time else []) + kept
-                tables.append((name, "AH (derived from LA)", cols))
-            else:
-                tables.append((name, "LA", cols))
+            c, t = cells[1], norm(cells[2]) if len(cells) > 2 else None
+            if c.startswith("`") and c.endswith("`") and t:
+                ah[current].append((c.strip("`"), t))
+
+# LA columns of every table, in file order
+la = {}
+order = []
+with open(os.path.join(DIR, "schemas-combined.csv"), encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        name, col, ty = row["table_name"], row["column_name"], norm(row["column_type"])
+        if not ty:
+            continue
+        if name not in la:
+            la[name] = []
+            order.append(name)
+        if col not in [c for c, _ in la[name]]:
+            la[name].append((col, ty))
+
+tables = []
+for name in order:
+    cols = la[name]
+    if name in ah or DEFENDER.search(name):
+        la_types = dict(cols)
+        first = ah.get(name) or [("Timestamp", "datetime")] + [(c, t) for c, t in cols if c != "TimeGenerated"]
+        merged = []
+        for c, t in first:
+            if la_types.get(c) == "dynamic":
+                t = "dynamic"
+            if c not in [m for m, _ in merged]:
+                merged.append((c, t))
+        for c, t in cols:
+            if c not in [m for m, _ in merged]:
+                merged.append((c, t))
+        for c in ("Timestamp", "TimeGenerated"):
+            if c not in [m for m, _ in merged]:
+                merged.append((c, "datetime"))
+        cols = merged
+    tables.append((name, cols))
 
 out = sys.stdout
-out.write("// @generated by scripts/gen_catalog.py from the schema notes (docs/schemas README);\n")
-out.write("// do not edit by hand. One entry per table: `Column:type` separated by commas.\n\n")
+out.write("// @generated by scripts/gen_catalog.py from the project's schema notes; do not edit.\n")
+out.write("// One entry per table: `Column:type` separated by commas.\n\n")
 out.write("pub(crate) const TABLES: &[(&str, &str)] = &[\n")
-seen = set()
-for name, flavour, cols in tables:
-    assert cols, name
-    assert name not in seen, name
-    seen.add(name)
-    names = [c for c, _ in cols]
-    assert len(set(names)) == len(names), name
-    out.write(f"    // {flavour}, {len(cols)} columns\n")
-    out.write(f'    (\n        "{name}",\n        "')
-    width = 8
-    parts = [f"{c}:{t}" for c, t in cols]
-    for i, p in enumerate(parts):
-        piece = p + ("," if i + 1 < len(parts) else "")
-        if width + len(piece) > 96:
-            out.write("\\\n         ")
-            width = 9
-        out.write(piece)
-        width += len(piece)
-    out.write('",\n    ),\n')
+for name, cols in tables:
+    body = ",".join(f"{c}:{t}" for c, t in cols)
+    out.write(f'    ("{name}", "{body}"),\n')
 out.write("];\n")
-print(f"{len(tables)} tables", file=sys.stderr)
+print(f"{len(tables)} tables, {sum(len(c) for _, c in tables)} columns", file=sys.stderr)

@@ -6,6 +6,7 @@ mod columns;
 mod functions;
 mod names;
 mod scalar;
+mod service;
 mod tabular;
 mod window;
 
@@ -64,6 +65,11 @@ pub struct Binder<'a> {
     needed: Option<HashSet<String>>,
     /// User-function calls being bound, to stop runaway recursion.
     call_depth: usize,
+    /// When set, a table no catalog knows is an empty table with these columns (dynamic),
+    /// and a warning says so: for checking queries without their data.
+    pub unknown_table_columns: Option<Vec<String>>,
+    /// Notes for the user that do not stop the query.
+    pub warnings: Vec<String>,
 }
 
 impl<'a> Binder<'a> {
@@ -74,6 +80,8 @@ impl<'a> Binder<'a> {
             scope: Vec::new(),
             needed,
             call_depth: 0,
+            unknown_table_columns: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -255,11 +263,26 @@ impl<'a> Binder<'a> {
             }
             None => {}
         }
-        let Some(source) = self
+        let found = self
             .catalog
             .table(&id.name)
-            .map_err(|e| e.with_span(id.span))?
-        else {
+            .map_err(|e| e.with_span(id.span))?;
+        let found = match (found, &self.unknown_table_columns) {
+            (None, Some(columns)) => {
+                self.warnings.push(format!(
+                    "table `{}` is unknown: checked as an empty table whose columns are the names the query uses",
+                    id.name
+                ));
+                let fields = columns
+                    .iter()
+                    .map(|c| Field::new(c.clone(), Type::Dynamic))
+                    .collect();
+                let table = crate::source::MemTable::new(Arc::new(Schema::new(fields)), Vec::new());
+                Some(Arc::new(table) as Arc<dyn crate::TableSource>)
+            }
+            (found, _) => found,
+        };
+        let Some(source) = found else {
             let mut candidates = self.catalog.table_names();
             candidates.extend(self.scope.iter().map(|(n, _)| n.clone()));
             let mut err = Error::at(
@@ -364,7 +387,7 @@ impl<'a> Binder<'a> {
                 ));
             }
             namer.take(&name);
-            row.push(bound.eval_const());
+            row.push(bound.eval_const().map_err(|e| e.with_span(a.expr.span))?);
             fields.push(Field::new(name, bound.ty));
         }
         let schema = Arc::new(Schema::new(fields));
@@ -415,7 +438,7 @@ impl<'a> Binder<'a> {
         })
     }
 
-    fn bind_operator(&mut self, input: Plan, op: &Operator) -> Result<Plan, Error> {
+    pub(super) fn bind_operator(&mut self, input: Plan, op: &Operator) -> Result<Plan, Error> {
         let schema = input.schema.clone();
         match &op.kind {
             OperatorKind::Where(e) => {
@@ -528,7 +551,7 @@ impl<'a> Binder<'a> {
                         continue;
                     }
                     let key = self.bind_scalar(item, &schema)?;
-                    check_groupable(&key)?;
+                    self.check_groupable(&key)?;
                     let name = default_name(item).unwrap_or_else(|| namer.next_column());
                     fields.push(Field::new(namer.unique(&name), key.ty));
                     keys.push(key);
@@ -587,6 +610,9 @@ impl<'a> Binder<'a> {
                     ));
                 };
                 if !matches!(self.lookup(&name.name), Some(Binding::Function { .. })) {
+                    if let Some(plan) = service::invoke(&name.name, input.clone(), call.span) {
+                        return Ok(plan);
+                    }
                     return Err(Error::at(
                         "kql::unsupported::function",
                         name.span,
@@ -635,7 +661,7 @@ impl<'a> Binder<'a> {
             OperatorKind::SampleDistinct { count, column } => {
                 let n = self.constant_count(count)?;
                 let key = self.bind_scalar(column, &schema)?;
-                check_groupable(&key)?;
+                self.check_groupable(&key)?;
                 let name = default_name(column).unwrap_or_else(|| "Column1".to_string());
                 let distinct = Plan {
                     node: Node::Summarize {
@@ -659,7 +685,8 @@ impl<'a> Binder<'a> {
                 schema: declared,
                 ..
             } => self.bind_evaluate(input, plugin, declared.as_deref()),
-            OperatorKind::MvApply { .. } | OperatorKind::TopNested(_) => Err(Error::at(
+            OperatorKind::MvApply { expand, ops } => self.bind_mv_apply(input, expand, ops),
+            OperatorKind::TopNested(_) => Err(Error::at(
                 "kql::unsupported",
                 op.span,
                 format!(
@@ -797,7 +824,7 @@ impl<'a> Binder<'a> {
         let mut key_columns = Vec::new();
         for a in by {
             let key = self.bind_scalar(&a.expr, &schema)?;
-            check_groupable(&key)?;
+            self.check_groupable(&key)?;
             let name = match (&a.name, default_name(&a.expr)) {
                 (Some(id), _) => id.name.clone(),
                 (None, Some(n)) => n,
@@ -1066,16 +1093,20 @@ fn not_an_aggregate(e: &Expr) -> Error {
     err
 }
 
-fn check_groupable(key: &BExpr) -> Result<(), Error> {
-    if key.ty == Type::Dynamic {
-        return Err(Error::at(
-            "kql::bind::dynamic_key",
-            key.span,
-            "cannot group by a dynamic value",
-        )
-        .with_help("convert it first, e.g. tostring(x)"));
+impl Binder<'_> {
+    /// Group keys cannot be dynamic, except over the stand-in tables of unknown tables, whose
+    /// columns are all dynamic.
+    fn check_groupable(&self, key: &BExpr) -> Result<(), Error> {
+        if key.ty == Type::Dynamic && self.unknown_table_columns.is_none() {
+            return Err(Error::at(
+                "kql::bind::dynamic_key",
+                key.span,
+                "cannot group by a dynamic value",
+            )
+            .with_help("convert it first, e.g. tostring(x)"));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn duplicate_column(name: &str, span: Span) -> Error {
@@ -1194,7 +1225,7 @@ fn natural_key(name: &str) -> Vec<(String, u128)> {
 }
 
 /// A plan keeping the columns at `indices`, in that order.
-fn select(input: Plan, indices: &[usize]) -> Plan {
+pub(super) fn select(input: Plan, indices: &[usize]) -> Plan {
     let schema = Arc::new(Schema::new(
         indices
             .iter()

@@ -93,6 +93,9 @@ impl Binder<'_> {
                     .with_help("use toscalar() to get a single value from a table")),
                 }
             }
+            ExprKind::Call { name, .. } if super::service::scalar_function(&name.name, e.span).is_some() => {
+                Ok(super::service::scalar_function(&name.name, e.span).expect("checked above"))
+            }
             ExprKind::Call { name, args } => {
                 let mut bound = Vec::with_capacity(args.len());
                 for a in args {
@@ -285,7 +288,10 @@ fn bind_in(
 ) -> Result<BExpr, Error> {
     let span = e.span;
     if items.iter().all(BExpr::is_constant) {
-        let values: Vec<Value> = items.iter().map(BExpr::eval_const).collect();
+        let values: Vec<Value> = items
+            .iter()
+            .map(BExpr::eval_const)
+            .collect::<Result<_, _>>()?;
         if ci {
             let set: HashSet<String> = values
                 .iter()
@@ -414,7 +420,16 @@ fn bind_index(target: BExpr, index: BExpr, e: &Expr) -> Result<BExpr, Error> {
         let Value::Dynamic(d) = a[0] else {
             return Value::Null;
         };
-        let found = match (d.as_ref(), a[1]) {
+        // JSON text held as a dynamic string (Defender's AdditionalFields) is read as JSON
+        let parsed;
+        let d: &serde_json::Value = match d.as_ref() {
+            serde_json::Value::String(text) if text.starts_with(['{', '[']) => {
+                parsed = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+                &parsed
+            }
+            other => other,
+        };
+        let found = match (d, a[1]) {
             (serde_json::Value::Object(map), key) => map.get(text(key).as_ref()),
             (serde_json::Value::Array(items), i) => i.as_i64().and_then(|i| {
                 let i = if i < 0 { items.len() as i64 + i } else { i };

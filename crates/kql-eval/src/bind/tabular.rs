@@ -539,7 +539,7 @@ impl Binder<'_> {
             }
             let output_types = aggregate::output_types(kind, &fname.name, &bound)?;
             let default_value = match default {
-                Some(d) => self.bind_scalar(d, &empty)?.eval_const(),
+                Some(d) => self.bind_scalar(d, &empty)?.eval_const()?,
                 None => match output_types[0] {
                     Type::Int | Type::Long => Value::Long(0),
                     Type::Real => Value::Real(0.0),
@@ -600,6 +600,78 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// `mv-apply`: each row's expansion (only the expanded columns) goes through `ops`; the
+    /// row's other columns are added in front of every result row.
+    pub(super) fn bind_mv_apply(
+        &mut self,
+        input: Plan,
+        m: &MvExpand,
+        ops: &[kql_parser::Operator],
+    ) -> Result<Plan, Error> {
+        let slot: crate::plan::Slot = Arc::new(std::sync::Mutex::new(None));
+        let row = Plan {
+            node: Node::Slot(slot.clone()),
+            schema: input.schema.clone(),
+        };
+        let expanded = self.bind_mv_expand(row, m)?;
+        let Node::MvExpand { outputs, .. } = &expanded.node else {
+            return Err(Error::at(
+                "kql::internal",
+                m.items[0].expr.span,
+                "mv-apply expected an expansion",
+            ));
+        };
+        let sub_columns: Vec<usize> = outputs
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !matches!(o, ExpandOutput::Input(_)))
+            .map(|(i, _)| i)
+            .collect();
+        // a column expanded by name leaves the input, even when given a new name (docs)
+        let expanded_columns: Vec<usize> = m
+            .items
+            .iter()
+            .filter_map(|it| match &it.expr.kind {
+                ExprKind::Name(id) => input.schema.index_of(&id.name),
+                _ => None,
+            })
+            .collect();
+        let keep: Vec<usize> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                ExpandOutput::Input(i) if !expanded_columns.contains(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        let expand = super::select(expanded, &sub_columns);
+        let mut sub = Plan {
+            node: Node::Slot(slot.clone()),
+            schema: expand.schema.clone(),
+        };
+        for op in ops {
+            sub = self.bind_operator(sub, op)?;
+        }
+        let mut namer = Namer::default();
+        let mut fields = Vec::new();
+        for &k in &keep {
+            let f = &input.schema.fields[k];
+            fields.push(Field::new(namer.unique(&f.name), f.ty));
+        }
+        for f in &sub.schema.fields {
+            fields.push(Field::new(namer.unique(&f.name), f.ty));
+        }
+        Ok(Plan {
+            node: Node::MvApply {
+                input: Box::new(input),
+                expand: Box::new(expand),
+                keep,
+                subquery: Box::new(sub),
+                slot,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
+    }
+
     /// `evaluate plugin(...)`: `bag_unpack` runs its input now, since its columns come from
     /// the data; other plugins are not supported.
     pub(super) fn bind_evaluate(

@@ -66,7 +66,10 @@ pub fn mv_expand(
             Ok(b) => b,
             Err(e) => return Some(Err::<Batch, Error>(e)),
         };
-        let data: Vec<Datum> = columns.iter().map(|c| c.expr.eval(&b)).collect();
+        let data: Vec<Datum> = match columns.iter().map(|c| c.expr.eval(&b)).collect() {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        };
         let mut rows = Vec::new();
         for r in 0..b.len {
             let lists: Vec<Vec<serde_json::Value>> = data

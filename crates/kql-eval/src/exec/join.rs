@@ -19,7 +19,7 @@ struct Build {
     matched: Vec<bool>,
 }
 
-fn keys_of(keys: &[BExpr], batch: &Batch) -> Vec<Datum> {
+fn keys_of(keys: &[BExpr], batch: &Batch) -> Result<Vec<Datum>, Error> {
     keys.iter().map(|k| k.eval(batch)).collect()
 }
 
@@ -76,7 +76,7 @@ pub fn join(
     };
     for b in right {
         let b = b?;
-        let data = keys_of(right_keys, &b);
+        let data = keys_of(right_keys, &b)?;
         for r in 0..b.len {
             let n = build.rows.len();
             build.rows.push(b.row(r));
@@ -116,8 +116,8 @@ impl JoinStream {
             .collect()
     }
 
-    fn probe(&mut self, b: &Batch) -> Vec<Vec<Value>> {
-        let data = keys_of(&self.left_keys, b);
+    fn probe(&mut self, b: &Batch) -> Result<Vec<Vec<Value>>, Error> {
+        let data = keys_of(&self.left_keys, b)?;
         let mut out = Vec::new();
         for r in 0..b.len {
             let key = key_at(&data, r);
@@ -161,7 +161,7 @@ impl JoinStream {
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// Rows owed by the right side once the left is exhausted.
@@ -192,7 +192,10 @@ impl Iterator for JoinStream {
         while !self.finished_left {
             match self.left.next() {
                 Some(Ok(b)) => {
-                    let rows = self.probe(&b);
+                    let rows = match self.probe(&b) {
+                        Ok(rows) => rows,
+                        Err(e) => return Some(Err(e)),
+                    };
                     if !rows.is_empty() {
                         return Some(Ok(Batch::from_rows(self.schema.clone(), rows)));
                     }

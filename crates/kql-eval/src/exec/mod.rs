@@ -50,8 +50,9 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
                     Err(e) => return Some(Err(e)),
                 };
                 let keep: Vec<bool> = match predicate.eval(&b) {
-                    Datum::Scalar(v) => vec![v.as_bool() == Some(true); b.len],
-                    Datum::Column(c) => c.iter().map(|v| v.as_bool() == Some(true)).collect(),
+                    Ok(Datum::Scalar(v)) => vec![v.as_bool() == Some(true); b.len],
+                    Ok(Datum::Column(c)) => c.iter().map(|v| v.as_bool() == Some(true)).collect(),
+                    Err(e) => return Some(Err(e)),
                 };
                 let out = b.filter(&keep);
                 (out.len > 0).then_some(Ok(out))
@@ -64,8 +65,8 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
                 let b = b?;
                 let columns = exprs
                     .iter()
-                    .map(|e| e.eval(&b).into_column(b.len))
-                    .collect();
+                    .map(|e| e.eval(&b).map(|d| d.into_column(b.len)))
+                    .collect::<Result<_, _>>()?;
                 Ok(Batch::new(schema.clone(), columns, b.len))
             }))
         }
@@ -92,11 +93,12 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             let mut groups: IndexMap<Vec<Value>, Vec<AggState>> = IndexMap::new();
             for b in stream {
                 let b = b?;
-                let key_data: Vec<Datum> = keys.iter().map(|k| k.eval(&b)).collect();
+                let key_data: Vec<Datum> =
+                    keys.iter().map(|k| k.eval(&b)).collect::<Result<_, _>>()?;
                 let arg_data: Vec<Vec<Datum>> = aggregates
                     .iter()
-                    .map(|a| a.args.iter().map(|e| e.eval(&b)).collect())
-                    .collect();
+                    .map(|a| a.args.iter().map(|e| e.eval(&b)).collect::<Result<_, _>>())
+                    .collect::<Result<_, _>>()?;
                 let mut args: Vec<&Value> = Vec::new();
                 for r in 0..b.len {
                     let key: Vec<Value> = key_data.iter().map(|d| d.get(r).clone()).collect();
@@ -135,7 +137,10 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
             for b in stream {
                 let b = b?;
-                let key_data: Vec<Datum> = keys.iter().map(|k| k.expr.eval(&b)).collect();
+                let key_data: Vec<Datum> = keys
+                    .iter()
+                    .map(|k| k.expr.eval(&b))
+                    .collect::<Result<_, _>>()?;
                 for r in 0..b.len {
                     rows.push((
                         key_data.iter().map(|d| d.get(r).clone()).collect(),
@@ -212,6 +217,25 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             let rows = sample(execute(input, cancel)?, *count)?;
             batches_of(schema, rows)
         }
+        Node::Slot(slot) => {
+            let batch = slot.lock().map(|mut b| b.take()).unwrap_or_default();
+            Box::new(batch.into_iter().map(Ok))
+        }
+        Node::MvApply {
+            input,
+            expand,
+            keep,
+            subquery,
+            slot,
+        } => apply_each(
+            execute(input, cancel)?,
+            expand,
+            keep,
+            subquery,
+            slot,
+            cancel,
+            schema,
+        )?,
         Node::MakeSeries(plan) => series::make_series(plan, execute(&plan.input, cancel)?, schema)?,
         Node::Parse {
             input,
@@ -232,7 +256,10 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
                     Ok(b) => b,
                     Err(e) => return Some(Err(e)),
                 };
-                let texts = source.eval(&b);
+                let texts = match source.eval(&b) {
+                    Ok(t) => t,
+                    Err(e) => return Some(Err(e)),
+                };
                 let mut parsed: Vec<Vec<Value>> =
                     vec![Vec::with_capacity(b.len); parse.columns.len()];
                 let mut keep = vec![true; b.len];
@@ -325,6 +352,51 @@ fn compare_keys(keys: &[SortKey], a: &[Value], b: &[Value]) -> std::cmp::Orderin
         }
     }
     Ordering::Equal
+}
+
+/// `mv-apply`: for each input row, expand it (`expand` reads the row from `slot`), run the
+/// subquery over the expansion, and prefix each result row with the row's kept columns.
+fn apply_each(
+    input: BatchStream,
+    expand: &Plan,
+    keep: &[usize],
+    subquery: &Plan,
+    slot: &crate::plan::Slot,
+    cancel: &Option<CancelFlag>,
+    schema: SchemaRef,
+) -> Result<BatchStream, Error> {
+    let mut rows = Vec::new();
+    for b in input {
+        let b = b?;
+        for r in 0..b.len {
+            let row = b.row(r);
+            let one = Batch::from_rows(b.schema.clone(), vec![row.clone()]);
+            let set = |batch: Batch| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(batch);
+                }
+            };
+            set(one);
+            let expanded: Vec<Batch> = execute(expand, cancel)?.collect::<Result<_, _>>()?;
+            let sub_schema = expand.schema.clone();
+            set(Batch::from_rows(
+                sub_schema,
+                expanded
+                    .iter()
+                    .flat_map(|e| (0..e.len).map(|i| e.row(i)))
+                    .collect(),
+            ));
+            for out in execute(subquery, cancel)? {
+                let out = out?;
+                for i in 0..out.len {
+                    let mut result: Vec<Value> = keep.iter().map(|&k| row[k].clone()).collect();
+                    result.extend(out.row(i));
+                    rows.push(result);
+                }
+            }
+        }
+    }
+    Ok(batches_of(schema, rows))
 }
 
 /// A uniform random sample of `count` rows (reservoir sampling with a fixed seed, so a

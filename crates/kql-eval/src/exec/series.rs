@@ -46,13 +46,17 @@ pub fn make_series(
     let mut like = plan.from.clone().unwrap_or(Value::Null);
     for b in input {
         let b = b?;
-        let keys: Vec<Datum> = plan.keys.iter().map(|k| k.eval(&b)).collect();
-        let axis = plan.axis.eval(&b);
+        let keys: Vec<Datum> = plan
+            .keys
+            .iter()
+            .map(|k| k.eval(&b))
+            .collect::<Result<_, _>>()?;
+        let axis = plan.axis.eval(&b)?;
         let args: Vec<Vec<Datum>> = plan
             .aggregates
             .iter()
-            .map(|a| a.args.iter().map(|e| e.eval(&b)).collect())
-            .collect();
+            .map(|a| a.args.iter().map(|e| e.eval(&b)).collect::<Result<_, _>>())
+            .collect::<Result<_, _>>()?;
         for r in 0..b.len {
             let Some(x) = axis_number(axis.get(r)) else {
                 continue;

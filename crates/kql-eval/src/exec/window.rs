@@ -31,16 +31,12 @@ pub fn window(
                 offset,
                 default,
             } => {
-                let values: Vec<Value> = batches
-                    .iter()
-                    .flat_map(|b| {
-                        let d = expr.eval(b);
-                        (0..b.len)
-                            .map(move |r| d.get(r).clone())
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
-                let fallback = default.eval_const();
+                let mut values: Vec<Value> = Vec::with_capacity(total);
+                for b in &batches {
+                    let d = expr.eval(b)?;
+                    values.extend((0..b.len).map(|r| d.get(r).clone()));
+                }
+                let fallback = default.eval_const()?;
                 for n in 0..total as i64 {
                     let from = n - offset;
                     let v = if from >= 0 && from < total as i64 {
@@ -55,7 +51,7 @@ pub fn window(
                 let mut long_sum: i64 = 0;
                 let mut real_sum: f64 = 0.0;
                 for b in &batches {
-                    let d = expr.eval(b);
+                    let d = expr.eval(b)?;
                     for r in 0..b.len {
                         column.push(match d.get(r) {
                             Value::Real(x) => {
