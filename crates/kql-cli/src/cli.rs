@@ -23,12 +23,22 @@ pub enum Command {
     /// Run a query file (or a query given with -e) and print its results.
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Parse and bind queries and rule files without reading any rows; exit 1 if any has an
+    /// error.
+    #[command(after_help = crate::check::CHECK_HELP)]
+    Check(crate::check::CheckArgs),
+    /// Run snapshot tests: each rule with fixtures is run and its result compared with the
+    /// expected output.
+    #[command(after_help = crate::test_cmd::TEST_HELP)]
+    Test(crate::test_cmd::TestArgs),
 }
 
 const RUN_EXAMPLES: &str = "\
-Tables are read from DIR/NAME.json (a JSON array of objects), DIR/NAME.jsonl or DIR/NAME.ndjson
-(one object per line); well-known tables (DeviceProcessEvents, SigninLogs, ...) get their
-official schema.
+Table NAME is read from DIR/NAME.json, .jsonl, .ndjson, .csv or .tsv (each optionally .gz), or
+from the files of the directory DIR/NAME; the format is detected from the content: JSON arrays,
+NDJSON, query API responses (Defender, Graph, Log Analytics, Azure Data Explorer) and CSV/TSV
+with a header (portal exports included). Well-known tables (DeviceProcessEvents, SigninLogs,
+...) get their official schema.
 
 Examples:
   kql run queries/create-account.kql --now 2026-11-25T12:00:00Z
@@ -56,7 +66,8 @@ pub struct RunArgs {
     #[arg(long = "data", value_name = "DIR")]
     pub data: Option<PathBuf>,
 
-    /// Read table NAME from the JSON/NDJSON file PATH (repeatable; wins over --data)
+    /// Read table NAME from the file (or directory of files) PATH (repeatable; wins over
+    /// --data)
     #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table)]
     pub tables: Vec<(String, PathBuf)>,
 
@@ -67,6 +78,16 @@ pub struct RunArgs {
     /// Output format
     #[arg(short = 'f', long = "format", value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// Write the results to FILE (written whole, then renamed into place: a failing query
+    /// leaves no file) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// What to do with a malformed record in a table file: fail (stop with an error naming
+    /// the file, line and column) or skip (count it and go on; the count is reported)
+    #[arg(long = "on-error", value_name = "ACTION", default_value = "fail", value_parser = parse_on_error)]
+    pub on_error: kql_io::OnError,
 }
 
 /// How results are written to standard output.
@@ -81,16 +102,25 @@ pub enum Format {
     Ndjson,
     /// A header row, then one line per row (RFC 4180)
     Csv,
+    /// Like csv, with tabs between cells
+    Tsv,
+    /// A GitHub-flavoured Markdown table
+    #[value(alias = "md")]
+    Markdown,
 }
 
-fn parse_table(spec: &str) -> Result<(String, PathBuf), String> {
+pub(crate) fn parse_table(spec: &str) -> Result<(String, PathBuf), String> {
     kql_io::parse_table_spec(spec).map_err(|e| e.message)
 }
 
-fn parse_now(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_now(s: &str) -> Result<i64, String> {
     kql_eval::datetime::parse_datetime(s.trim()).ok_or_else(|| {
         format!("`{s}` is not a datetime (expected e.g. 2026-11-25T12:00:00Z or 2026-11-25)")
     })
+}
+
+pub(crate) fn parse_on_error(s: &str) -> Result<kql_io::OnError, String> {
+    s.parse()
 }
 
 #[cfg(test)]

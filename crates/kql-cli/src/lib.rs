@@ -4,16 +4,20 @@
 //! * [`run`]: `kql run`: load the query, build the catalog, run, write the results;
 //! * [`render`]: diagnostics as text ([`render_error`]);
 //! * [`output`]: result tables as a terminal table, Log Analytics JSON, NDJSON or CSV;
-//! * [`rule`]: the `query:` of a YAML rule file, without a YAML parser.
+//! * [`rule`]: the `query:` of a YAML rule file, without a YAML parser;
+//! * [`check`]: `kql check`: parse and bind queries and rule files, read no rows;
+//! * [`test_cmd`]: `kql test`: snapshot tests of detection rules over fixtures.
 //!
 //! Exit status: [`EXIT_OK`] on success, [`EXIT_FAILURE`] for an error in the query or its data
 //! (or an unreadable query file), [`EXIT_USAGE`] for a bad command line.
 
+pub mod check;
 pub mod cli;
 pub mod output;
 pub mod render;
 pub mod rule;
 pub mod run;
+pub mod test_cmd;
 
 use std::process::ExitCode;
 
@@ -36,6 +40,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Run(args)) => run::run_command(&args),
+        Some(Command::Check(args)) => check::check_command(&args),
+        Some(Command::Test(args)) => test_cmd::test_command(&args),
         None => {
             // clap's `arg_required_else_help` already answered a bare `kql`; options alone
             // (there are none at the top level yet) end up here

@@ -13,7 +13,8 @@ use crate::cli::Format;
 /// * `table`: one text table per result, a blank line between them;
 /// * `json`: one Log Analytics document holding all results ([`write_json_tables`]);
 /// * `ndjson`: the rows of each result in turn;
-/// * `csv`: each result with its header row, a blank line between them.
+/// * `csv`, `tsv`: each result with its header row, a blank line between them;
+/// * `markdown`: one Markdown table per result, a blank line between them.
 pub fn write_results<W: Write>(
     tables: &[Table],
     format: Format,
@@ -36,12 +37,17 @@ pub fn write_results<W: Write>(
                 kql_io::write_ndjson(table, &mut out)?;
             }
         }
-        Format::Csv => {
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let format = match format {
+                Format::Csv => kql_io::OutputFormat::Csv,
+                Format::Tsv => kql_io::OutputFormat::Tsv,
+                _ => kql_io::OutputFormat::Markdown,
+            };
             for (i, table) in tables.iter().enumerate() {
                 if i > 0 {
                     out.write_all(b"\n")?;
                 }
-                kql_io::write_csv(table, &mut out)?;
+                kql_io::write_table(table, format, &mut out)?;
             }
         }
     }

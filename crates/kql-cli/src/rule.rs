@@ -5,6 +5,9 @@
 //! The query comes back as text of the same byte length as the file, every byte outside the
 //! query blanked to a space (newlines kept), so spans in errors are offsets into the file and
 //! render with the file's own line and column numbers.
+//!
+//! [`required_data_types`] reads the rule's `requiredDataConnectors` the same way: the tables
+//! (`dataTypes`) each connector provides.
 
 /// Why a rule file's query could not be found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +143,104 @@ fn strip_comment(s: &str) -> &str {
     s
 }
 
+/// One `dataTypes` entry of a rule's `requiredDataConnectors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataType {
+    /// The table name (the entry up to its first space: `CommonSecurityLog (Cisco)` gives
+    /// `CommonSecurityLog`).
+    pub table: String,
+    /// The `connectorId` of the connector that lists it (empty if none is given).
+    pub connector: String,
+}
+
+/// The `dataTypes` of the top-level `requiredDataConnectors` of the rule file `yaml`, in
+/// order, each once. Both block (`- X` on the following lines) and flow (`[X, Y]`) lists are
+/// read; anything else in the block is ignored.
+pub fn required_data_types(yaml: &str) -> Vec<DataType> {
+    let mut out: Vec<DataType> = Vec::new();
+    let mut push = |table: &str, connector: &str| {
+        let table = scalar(table);
+        let table = table.split([' ', '(']).next().unwrap_or_default();
+        if !table.is_empty() && !out.iter().any(|d| d.table == table) {
+            out.push(DataType {
+                table: table.to_string(),
+                connector: connector.to_string(),
+            });
+        }
+    };
+    let mut lines = yaml.lines();
+    // find the key
+    let mut flow = None;
+    for line in lines.by_ref() {
+        if let Some(rest) = line.strip_prefix("requiredDataConnectors:") {
+            flow = Some(strip_comment(rest).trim().to_string());
+            break;
+        }
+    }
+    match flow.as_deref() {
+        None => return out,
+        Some("") => {}
+        // `requiredDataConnectors: []` and other flow forms: nothing this reader takes apart
+        Some(_) => return out,
+    }
+    let mut connector = String::new();
+    // whether the lines read are the block list under a `dataTypes:`
+    let mut in_types = false;
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        // the block ends at the next top-level key
+        if !line.starts_with([' ', '\t', '-']) {
+            break;
+        }
+        // `- connectorId: X` starts an item; `- X` inside dataTypes is a type
+        let item = trimmed
+            .strip_prefix("- ")
+            .or_else(|| (trimmed == "-").then_some(""));
+        let body = item.unwrap_or(trimmed).trim();
+        if let Some(id) = body.strip_prefix("connectorId:") {
+            connector = scalar(id).to_string();
+            in_types = false;
+            continue;
+        }
+        if let Some(rest) = body.strip_prefix("dataTypes:") {
+            let rest = strip_comment(rest).trim();
+            if let Some(list) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                for t in list.split(',') {
+                    push(t, &connector);
+                }
+                in_types = false;
+            } else if !rest.is_empty() {
+                push(rest, &connector);
+                in_types = false;
+            } else {
+                in_types = true;
+            }
+            continue;
+        }
+        match item {
+            Some(value) if in_types && !value.contains(": ") && !value.ends_with(':') => {
+                push(value, &connector)
+            }
+            _ => in_types = false,
+        }
+    }
+    out
+}
+
+/// A one-line YAML scalar: quoted (up to the closing quote) or plain (up to a comment).
+fn scalar(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(rest) = s.strip_prefix(q) {
+            return rest.split(q).next().unwrap_or_default();
+        }
+    }
+    strip_comment(s).trim()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +301,34 @@ mod tests {
             "multi-line plain `query:` values are not supported yet"
         );
         assert!(err("query: |x\n  T\n").starts_with("cannot read the block scalar header"));
+    }
+
+    #[test]
+    fn data_types_of_required_connectors() {
+        let yaml = "id: 1\nrequiredDataConnectors:\n- connectorId: Microsoft365Defender\n  dataTypes:\n  - DeviceProcessEvents\n  - 'DeviceEvents' # also\n- connectorId: SecurityEvents\n  dataTypes: [SecurityEvent, \"WindowsEvent\"]\n- connectorId: Cisco\n  dataTypes:\n    - CommonSecurityLog (Cisco)\n    - DeviceProcessEvents\nquery: |\n  T\n";
+        let got: Vec<(String, String)> = required_data_types(yaml)
+            .into_iter()
+            .map(|d| (d.table, d.connector))
+            .collect();
+        let want = [
+            ("DeviceProcessEvents", "Microsoft365Defender"),
+            ("DeviceEvents", "Microsoft365Defender"),
+            ("SecurityEvent", "SecurityEvents"),
+            ("WindowsEvent", "SecurityEvents"),
+            ("CommonSecurityLog", "Cisco"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        let indented = "requiredDataConnectors:\n  - connectorId: AzureActiveDirectory\n    dataTypes:\n      - SigninLogs\n  - connectorId: X\n    dataTypes:\n      - AuditLogs\nseverity: Low\n  - NotAType\n";
+        let tables: Vec<String> = required_data_types(indented)
+            .into_iter()
+            .map(|d| d.table)
+            .collect();
+        assert_eq!(tables, ["SigninLogs", "AuditLogs"]);
+        assert!(required_data_types("requiredDataConnectors: []\n").is_empty());
+        assert!(required_data_types("name: x\n").is_empty());
     }
 }

@@ -1,5 +1,6 @@
 //! The catalog of tables a run can query: files in a data directory plus explicit
-//! `NAME=PATH` overrides.
+//! `NAME=PATH` overrides. A table is a file in any supported format (see [`crate::detect`]) or
+//! a directory of such files ([`crate::concat`]).
 
 use std::collections::HashMap;
 use std::fs;
@@ -10,24 +11,32 @@ use indexmap::IndexMap;
 use kql_eval::{BatchStream, Catalog, Error, Schema, SchemaRef, TableSource};
 
 use crate::catalog::known_schema;
-use crate::json::JsonTable;
+use crate::concat::table_file_stem;
+use crate::detect::open_table;
+use crate::report::{OnError, ReadOptions, ReadReport};
 
 /// The data directory used when none is given.
 pub const DEFAULT_DATA_DIR: &str = "testdata";
 
-/// File extensions of table files in a data directory, in lookup order.
-pub const TABLE_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson"];
+/// File extensions of table files in a data directory, in lookup order; each is also looked
+/// up with `.gz` appended (after all of these), then a directory of the table's name.
+pub const TABLE_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson", "csv", "tsv"];
 
 /// Described tables (and errors) by name.
 type Cache = HashMap<String, Result<Arc<dyn TableSource>, Error>>;
 
-/// Tables from a data directory (`DIR/Name.json`, `.jsonl`, `.ndjson`, exact file stem) and
-/// explicit overrides (`--table NAME=PATH`, which win). Each table is described once and cached.
+/// Tables from a data directory (`DIR/Name.json`, `.jsonl`, `.ndjson`, `.csv`, `.tsv`, the
+/// same with `.gz`, or a directory `DIR/Name/`; exact name) and explicit overrides
+/// (`--table NAME=PATH`, which win). Each table is described once and cached.
 pub struct DataCatalog {
     dir: PathBuf,
     overrides: IndexMap<String, PathBuf>,
     known_schemas_as_empty: bool,
+    options: ReadOptions,
     cache: Mutex<Cache>,
+    /// Every name asked for through [`Catalog::table`], in order (see
+    /// [`DataCatalog::take_requested`]).
+    requested: Mutex<indexmap::IndexSet<String>>,
 }
 
 impl Default for DataCatalog {
@@ -43,8 +52,46 @@ impl DataCatalog {
             dir: dir.into(),
             overrides: IndexMap::new(),
             known_schemas_as_empty: false,
+            options: ReadOptions::default(),
             cache: Mutex::new(HashMap::new()),
+            requested: Mutex::default(),
         }
+    }
+
+    /// The table names asked for since the last call (in order, each once), whether they
+    /// exist or not: after binding a query, the tables it reads.
+    pub fn take_requested(&self) -> Vec<String> {
+        let mut requested = self.requested.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *requested).into_iter().collect()
+    }
+
+    /// Where table `name` comes from, for messages: its file (or directory), `built-in schema
+    /// (no rows)` when only the built-in schema gives it, `None` if it is not available.
+    pub fn source_of(&self, name: &str) -> Option<String> {
+        match self.path_of(name) {
+            Some(p) => Some(p.display().to_string()),
+            None if self.known_schemas_as_empty && known_schema(name).is_some() => {
+                Some("built-in schema, no rows".to_string())
+            }
+            None => None,
+        }
+    }
+
+    /// What readers do with malformed records (default: fail).
+    pub fn with_on_error(mut self, on_error: OnError) -> DataCatalog {
+        self.set_on_error(on_error);
+        self
+    }
+
+    /// What readers do with malformed records; forgets the tables read so far.
+    pub fn set_on_error(&mut self, on_error: OnError) {
+        self.options.on_error = on_error;
+        self.cache_lock().clear();
+    }
+
+    /// The warnings and skipped records of the tables read so far.
+    pub fn report(&self) -> &Arc<ReadReport> {
+        &self.options.report
     }
 
     /// Adds (or replaces) an override: table `name` is read from `path`.
@@ -78,19 +125,29 @@ impl DataCatalog {
         &self.dir
     }
 
-    /// The file table `name` is read from: its override, else the first of
-    /// `DIR/name.json`, `DIR/name.jsonl`, `DIR/name.ndjson` that exists.
+    /// The file (or directory) table `name` is read from: its override, else the first of
+    /// `DIR/name.json`, `.jsonl`, `.ndjson`, `.csv`, `.tsv`, the same with `.gz`, and the
+    /// directory `DIR/name` that exists.
     pub fn path_of(&self, name: &str) -> Option<PathBuf> {
         if let Some(p) = self.overrides.get(name) {
             return Some(p.clone());
         }
-        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        if name.is_empty()
+            || name.contains(['/', '\\'])
+            || name.starts_with('.')
+            || self.dir.as_os_str().is_empty()
+        {
             return None;
         }
-        TABLE_EXTENSIONS
+        let plain = TABLE_EXTENSIONS.iter().map(|ext| format!("{name}.{ext}"));
+        let packed = TABLE_EXTENSIONS
             .iter()
-            .map(|ext| self.dir.join(format!("{name}.{ext}")))
+            .map(|ext| format!("{name}.{ext}.gz"));
+        plain
+            .chain(packed)
+            .map(|file| self.dir.join(file))
             .find(|p| p.is_file())
+            .or_else(|| Some(self.dir.join(name)).filter(|d| d.is_dir()))
     }
 
     fn cache_lock(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -114,18 +171,19 @@ impl DataCatalog {
                 path.display()
             ))
         };
-        match fs::metadata(&path) {
-            Err(e) => return Err(cannot(&e)),
-            Ok(m) if m.is_dir() => return Err(cannot(&"is a directory")),
-            Ok(_) => {}
+        if let Err(e) = fs::metadata(&path) {
+            return Err(cannot(&e));
         }
-        let table = JsonTable::open(&path, known.as_ref())?;
-        Ok(Some(Arc::new(table)))
+        Ok(Some(open_table(&path, known.as_ref(), &self.options)?))
     }
 }
 
 impl Catalog for DataCatalog {
     fn table(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, Error> {
+        self.requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string());
         if let Some(cached) = self.cache_lock().get(name) {
             return cached.clone().map(Some);
         }
@@ -146,14 +204,23 @@ impl Catalog for DataCatalog {
         if let Ok(entries) = fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
                 let path = entry.path();
-                let ext_ok = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| TABLE_EXTENSIONS.contains(&e));
-                if !ext_ok || !path.is_file() {
+                let Some(name) = path.file_name().and_then(|s| s.to_str()) else {
+                    continue;
+                };
+                if name.starts_with('.') {
                     continue;
                 }
-                if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                // a directory is a table; one named like a file (`x.json`) is not listed
+                let stem = if path.is_dir() {
+                    Some(name).filter(|n| !n.contains('.'))
+                } else if path.is_file() {
+                    table_file_stem(name)
+                } else {
+                    None
+                };
+                if let Some(stem) = stem
+                    && !from_dir.iter().any(|n| n == stem)
+                {
                     from_dir.push(stem.to_string());
                 }
             }
@@ -300,7 +367,13 @@ mod tests {
         assert!(catalog.table("X").is_err());
         let dir = DataCatalog::new(&tmp.dir).with_table("D", &tmp.dir);
         let e = dir.table("D").err().expect("an error");
-        assert!(e.message.ends_with(": is a directory"), "{}", e.message);
+        assert!(
+            e.message.ends_with(
+                "holds no table files (.json, .jsonl, .ndjson, .csv, .tsv, optionally .gz)"
+            ),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -311,7 +384,8 @@ mod tests {
         assert!(catalog.table("DeviceProcessEvents").unwrap().is_none());
         let catalog = catalog.with_known_schemas_as_empty(true);
         let t = catalog.table("DeviceProcessEvents").unwrap().unwrap();
-        assert_eq!(t.schema().len(), 58);
+        let known = known_schema("DeviceProcessEvents").unwrap();
+        assert_eq!(*t.schema(), known);
         assert!(read_all(t.as_ref()).unwrap().is_empty());
         assert!(catalog.table_names().iter().any(|n| n == "SigninLogs"));
     }
@@ -326,12 +400,13 @@ mod tests {
         let catalog = DataCatalog::new(&tmp.dir);
         let t = catalog.table("DeviceNetworkEvents").unwrap().unwrap();
         let schema = t.schema();
-        assert_eq!(schema.len(), 45);
+        let n = known_schema("DeviceNetworkEvents").unwrap().len();
+        assert_eq!(schema.len(), n + 1);
         assert_eq!(schema.fields[0].name, "Timestamp");
         let port = schema.index_of("RemotePort").unwrap();
         assert_eq!(schema.fields[port].ty, Type::Int);
-        assert_eq!(schema.fields[44].name, "Custom");
-        assert_eq!(schema.fields[44].ty, Type::Real);
+        assert_eq!(schema.fields[n].name, "Custom");
+        assert_eq!(schema.fields[n].ty, Type::Real);
         // cached: the same table, even after the file is gone
         std::fs::remove_file(&path).unwrap();
         let again = catalog.table("DeviceNetworkEvents").unwrap().unwrap();

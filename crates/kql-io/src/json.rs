@@ -15,12 +15,18 @@ use indexmap::IndexMap;
 use kql_eval::batch::BATCH_ROWS;
 use kql_eval::datetime::{parse_datetime, parse_timespan};
 use kql_eval::value::parse_guid;
-use kql_eval::{Batch, BatchStream, Error, Field, Schema, SchemaRef, TableSource, Type, Value};
+use kql_eval::{Batch, BatchStream, Error, Schema, SchemaRef, TableSource, Type, Value};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::convert::{
+    Columns, FileColumn, convert_json, is_non_finite, json_bool, json_long, json_real, not_of_type,
+    plan_columns, show_json,
+};
+use crate::report::ReadOptions;
 
 mod records;
 
-use records::{RECORD, Records};
+use records::{Next, RECORD, Records};
 
 /// Reads the whole file once and returns its schema.
 ///
@@ -29,43 +35,69 @@ use records::{RECORD, Records};
 /// bool, long, real, datetime (strings that all look like and parse as ISO 8601), dynamic
 /// (objects and arrays), string otherwise. Mixed kinds: dynamic if objects/arrays are among
 /// them, else string if strings are, else real for long + real, else dynamic (bool + number).
-/// A column only ever null is a string.
+/// `"NaN"`, `"Infinity"` and `"-Infinity"` among numbers are reals. A column only ever null
+/// is a string.
 pub fn describe(path: impl AsRef<Path>, known: Option<&Schema>) -> Result<Schema, Error> {
-    Ok(describe_keys(path.as_ref(), known)?.0)
+    Ok(
+        describe_columns(path.as_ref(), known, &ReadOptions::default())?
+            .0
+            .schema,
+    )
 }
 
-/// The schema and the set of keys the file holds.
-fn describe_keys(
+/// The columns of the file and the keys it holds.
+fn describe_columns(
     path: &Path,
     known: Option<&Schema>,
-) -> Result<(Schema, IndexMap<String, Seen>), Error> {
+    options: &ReadOptions,
+) -> Result<(Columns, Vec<String>), Error> {
     let mut records = Records::open(path)?;
     let mut cols: IndexMap<String, Seen> = IndexMap::new();
-    while records.next_with(DescribeSeed { cols: &mut cols })? {}
-    let mut fields: Vec<Field> = known.map(|k| k.fields.clone()).unwrap_or_default();
-    for (name, seen) in &cols {
-        if known.is_none_or(|k| k.index_of(name).is_none()) {
-            fields.push(Field::new(name.clone(), seen.infer()));
+    let mut kinds: Vec<(usize, Kind)> = Vec::new();
+    loop {
+        let before = cols.len();
+        kinds.clear();
+        let seed = DescribeSeed {
+            cols: &mut cols,
+            kinds: &mut kinds,
+        };
+        match records.next_with(seed)? {
+            Next::Record => {
+                for &(i, kind) in &kinds {
+                    cols[i].record(kind);
+                }
+            }
+            Next::End => break,
+            Next::Bad { record, message } => {
+                // what a malformed record held counts for nothing
+                cols.truncate(before);
+                options.bad_record(records.path(), record, message)?;
+            }
         }
     }
-    Ok((Schema::new(fields), cols))
+    let file: Vec<FileColumn> = cols
+        .iter()
+        .map(|(name, seen)| FileColumn {
+            name: name.clone(),
+            declared: None,
+            inferred: seen.infer(),
+            has_values: seen.has_values(),
+        })
+        .collect();
+    let keys = cols.keys().cloned().collect();
+    Ok((plan_columns(&file, known), keys))
 }
 
-/// A table read from a JSON array or NDJSON file. Each scan reads the file again.
+/// A table read from a JSON array or NDJSON file (possibly gzip-compressed). Each scan reads
+/// the file again.
 #[derive(Debug)]
 pub struct JsonTable {
     path: PathBuf,
-    schema: SchemaRef,
+    columns: Columns,
     /// The key each schema column is read from (its name, or the name of an alias).
-    keys: Vec<String>,
+    keys: Vec<Option<String>>,
+    options: ReadOptions,
 }
-
-/// Columns that stand for each other: a known-schema column missing from a file is read from
-/// its alias when the file has that (an LA export read as an AH table, or the reverse).
-const ALIASES: &[(&str, &str)] = &[
-    ("Timestamp", "TimeGenerated"),
-    ("TimeGenerated", "Timestamp"),
-];
 
 impl JsonTable {
     /// Describes the file at `path` (see [`describe`]) and returns a table ready to scan.
@@ -73,57 +105,67 @@ impl JsonTable {
     /// A column of `known` absent from the file but whose alias is present (`Timestamp` /
     /// `TimeGenerated`) is read from the alias key.
     pub fn open(path: impl AsRef<Path>, known: Option<&Schema>) -> Result<JsonTable, Error> {
+        JsonTable::open_with(path, known, &ReadOptions::default())
+    }
+
+    /// [`JsonTable::open`], with what to do about malformed records and where to report them.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        known: Option<&Schema>,
+        options: &ReadOptions,
+    ) -> Result<JsonTable, Error> {
         let path = path.as_ref();
-        let (schema, present) = describe_keys(path, known)?;
-        let keys = schema
-            .fields
+        let (columns, file_keys) = describe_columns(path, known, options)?;
+        let keys = columns
+            .sources
             .iter()
-            .map(|f| {
-                if !present.contains_key(&f.name) {
-                    for (col, alias) in ALIASES {
-                        if f.name == *col && present.contains_key(*alias) {
-                            return alias.to_string();
-                        }
-                    }
-                }
-                f.name.clone()
-            })
+            .map(|s| s.map(|i| file_keys[i].clone()))
             .collect();
         Ok(JsonTable {
             path: path.to_path_buf(),
-            schema: Arc::new(schema),
+            columns,
             keys,
+            options: options.clone(),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// For each column, whether its type is backed by the built-in schema or by values.
+    pub(crate) fn typed(&self) -> &[bool] {
+        &self.columns.typed
+    }
 }
 
 impl TableSource for JsonTable {
     fn schema(&self) -> SchemaRef {
-        self.schema.clone()
+        Arc::new(self.columns.schema.clone())
     }
 
     fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error> {
+        let schema = &self.columns.schema;
         let mut fields = Vec::with_capacity(columns.len());
         let mut targets: HashMap<String, Vec<usize>> = HashMap::new();
         for (slot, &c) in columns.iter().enumerate() {
-            let field = self.schema.fields.get(c).ok_or_else(|| {
+            let field = schema.fields.get(c).ok_or_else(|| {
                 Error::new(
                     "kql::internal",
                     format!(
                         "column index {c} out of range for table {} ({} columns)",
                         self.path.display(),
-                        self.schema.len()
+                        schema.len()
                     ),
                 )
             })?;
             fields.push(field.clone());
-            targets.entry(self.keys[c].clone()).or_default().push(slot);
+            if let Some(key) = &self.keys[c] {
+                targets.entry(key.clone()).or_default().push(slot);
+            }
         }
         let types: Vec<Type> = fields.iter().map(|f| f.ty).collect();
+        let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
         let empties: Vec<Value> = types.iter().map(|t| Value::missing(*t)).collect();
         let records = Records::open(&self.path)?;
         Ok(Box::new(JsonStream {
@@ -131,8 +173,10 @@ impl TableSource for JsonTable {
             schema: Arc::new(Schema::new(fields)),
             targets,
             types,
+            names,
             row: empties.clone(),
             empties,
+            options: self.options.clone(),
             done: false,
         }))
     }
@@ -144,9 +188,46 @@ struct JsonStream {
     schema: SchemaRef,
     targets: HashMap<String, Vec<usize>>,
     types: Vec<Type>,
+    names: Vec<String>,
     empties: Vec<Value>,
     row: Vec<Value>,
+    options: ReadOptions,
     done: bool,
+}
+
+impl JsonStream {
+    /// Reads the next good record into `self.row`; `Ok(false)` at the end.
+    fn next_row(&mut self) -> Result<bool, Error> {
+        loop {
+            self.row.clone_from_slice(&self.empties);
+            let mut bad = None;
+            let seed = RowSeed {
+                targets: &self.targets,
+                types: &self.types,
+                row: &mut self.row,
+                bad: &mut bad,
+            };
+            match self.records.next_with(seed)? {
+                Next::End => return Ok(false),
+                Next::Bad { record, message } => {
+                    self.options
+                        .bad_record(self.records.path(), record, message)?;
+                }
+                Next::Record => {
+                    let Some((slot, value)) = bad else {
+                        return Ok(true);
+                    };
+                    let (record, place) = self.records.last_record();
+                    let message = format!(
+                        "{place}: {}",
+                        not_of_type(&self.names[slot], self.types[slot], &show_json(&value))
+                    );
+                    self.options
+                        .bad_record(self.records.path(), record, message)?;
+                }
+            }
+        }
+    }
 }
 
 impl Iterator for JsonStream {
@@ -163,13 +244,7 @@ impl Iterator for JsonStream {
             .collect();
         let mut len = 0;
         while len < BATCH_ROWS {
-            self.row.clone_from_slice(&self.empties);
-            let seed = RowSeed {
-                targets: &self.targets,
-                types: &self.types,
-                row: &mut self.row,
-            };
-            match self.records.next_with(seed) {
+            match self.next_row() {
                 Ok(true) => {
                     for (column, value) in columns.iter_mut().zip(self.row.iter_mut()) {
                         column.push(std::mem::take(value));
@@ -194,8 +269,9 @@ impl Iterator for JsonStream {
     }
 }
 
-/// Converts a JSON value to a cell of a column of type `ty`. Null and values that cannot be
-/// converted give the column's missing value (`""` for strings, null otherwise).
+/// Converts a JSON value to a cell of a column of type `ty`, leniently: null and values that
+/// cannot be converted give the column's missing value (`""` for strings, null otherwise).
+/// (Table readers are strict: a value that does not convert is a malformed record.)
 ///
 /// string: strings as they are, other values as compact JSON text; long/int: integers,
 /// integral reals and strings holding an integer; real: numbers and numeric strings;
@@ -225,51 +301,6 @@ pub fn json_to_value(v: serde_json::Value, ty: Type) -> Value {
     converted.unwrap_or_else(|| Value::missing(ty))
 }
 
-fn json_long(v: &serde_json::Value) -> Option<i64> {
-    use serde_json::Value as J;
-    match v {
-        J::Number(n) => n.as_i64().or_else(|| {
-            let f = n.as_f64()?;
-            let in_range = f >= i64::MIN as f64 && f < i64::MAX as f64;
-            (f.fract() == 0.0 && in_range).then_some(f as i64)
-        }),
-        J::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn json_real(v: &serde_json::Value) -> Option<f64> {
-    use serde_json::Value as J;
-    match v {
-        J::Number(n) => n.as_f64(),
-        J::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn json_bool(v: &serde_json::Value) -> Option<bool> {
-    use serde_json::Value as J;
-    match v {
-        J::Bool(b) => Some(*b),
-        J::Number(n) => match n.as_f64() {
-            Some(0.0) => Some(false),
-            Some(1.0) => Some(true),
-            _ => None,
-        },
-        J::String(s) => {
-            let s = s.trim();
-            if s.eq_ignore_ascii_case("true") || s == "1" {
-                Some(true)
-            } else if s.eq_ignore_ascii_case("false") || s == "0" {
-                Some(false)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Type inference
 
@@ -279,6 +310,8 @@ struct Seen {
     bool: bool,
     long: bool,
     real: bool,
+    /// `"NaN"`, `"Infinity"`, `"-Infinity"`: reals among numbers, strings otherwise.
+    non_finite: bool,
     datetime: bool,
     empty_string: bool,
     string: bool,
@@ -291,6 +324,7 @@ enum Kind {
     Bool,
     Long,
     Real,
+    NonFinite,
     /// A string that looks like and parses as an ISO 8601 datetime.
     DateTime,
     /// `""`: a string, but no evidence against a datetime column.
@@ -306,6 +340,7 @@ impl Seen {
             Kind::Bool => self.bool = true,
             Kind::Long => self.long = true,
             Kind::Real => self.real = true,
+            Kind::NonFinite => self.non_finite = true,
             Kind::DateTime => self.datetime = true,
             Kind::EmptyString => self.empty_string = true,
             Kind::String => self.string = true,
@@ -313,24 +348,35 @@ impl Seen {
         }
     }
 
+    fn has_values(&self) -> bool {
+        self.bool
+            || self.long
+            || self.real
+            || self.non_finite
+            || self.datetime
+            || self.string
+            || self.nested
+    }
+
     fn infer(&self) -> Type {
-        let scalar_kinds = self.bool || self.long || self.real;
-        let strings = self.string || self.datetime || self.empty_string;
+        let numbers = self.long || self.real;
+        // `"NaN"` and `"Infinity"` are reals next to numbers alone, strings otherwise
+        let non_finite_real = self.non_finite
+            && numbers
+            && !(self.bool || self.string || self.datetime || self.nested || self.empty_string);
+        let string = self.string || (self.non_finite && !non_finite_real);
+        let strings = string || self.datetime || self.empty_string;
         if self.nested {
             Type::Dynamic
         } else if strings {
-            if self.datetime && !self.string && !scalar_kinds {
+            if self.datetime && !string && !self.bool && !numbers {
                 Type::DateTime
             } else {
                 Type::String
             }
         } else if self.bool {
-            if self.long || self.real {
-                Type::Dynamic
-            } else {
-                Type::Bool
-            }
-        } else if self.real {
+            if numbers { Type::Dynamic } else { Type::Bool }
+        } else if self.real || non_finite_real {
             Type::Real
         } else if self.long {
             Type::Long
@@ -353,6 +399,8 @@ fn looks_like_datetime(s: &str) -> bool {
 fn string_kind(s: &str) -> Kind {
     if s.is_empty() {
         Kind::EmptyString
+    } else if is_non_finite(s) {
+        Kind::NonFinite
     } else if looks_like_datetime(s) {
         Kind::DateTime
     } else {
@@ -360,9 +408,11 @@ fn string_kind(s: &str) -> Kind {
     }
 }
 
-/// Records the kind of every value of one object.
+/// Collects the kind of every value of one object in `kinds` (applied once the whole object
+/// has been read), adding new keys to `cols`.
 struct DescribeSeed<'a> {
     cols: &'a mut IndexMap<String, Seen>,
+    kinds: &'a mut Vec<(usize, Kind)>,
 }
 
 impl<'de> DeserializeSeed<'de> for DescribeSeed<'_> {
@@ -383,7 +433,7 @@ impl<'de> Visitor<'de> for DescribeSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(i) = map.next_key_seed(DescribeKey { cols: self.cols })? {
             let kind = map.next_value_seed(KindSeed)?;
-            self.cols[i].record(kind);
+            self.kinds.push((i, kind));
         }
         Ok(())
     }
@@ -482,11 +532,13 @@ impl<'de> Visitor<'de> for KindSeed {
 // Scanning
 
 /// Reads one object into `row`: the values of keys in `targets` converted to their slots'
-/// types; other values are skipped.
+/// types; other values are skipped. The first value that does not convert is kept in `bad`
+/// (the record is read to its end all the same).
 struct RowSeed<'a> {
     targets: &'a HashMap<String, Vec<usize>>,
     types: &'a [Type],
     row: &'a mut [Value],
+    bad: &'a mut Option<(usize, serde_json::Value)>,
 }
 
 impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
@@ -514,11 +566,15 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
                 }
                 Some(slots) => {
                     let v: serde_json::Value = map.next_value()?;
-                    if let Some((&last, rest)) = slots.split_last() {
-                        for &s in rest {
-                            self.row[s] = json_to_value(v.clone(), self.types[s]);
+                    for &s in slots {
+                        match convert_json(v.clone(), self.types[s]) {
+                            Ok(value) => self.row[s] = value,
+                            Err(v) => {
+                                if self.bad.is_none() {
+                                    *self.bad = Some((s, v));
+                                }
+                            }
                         }
-                        self.row[last] = json_to_value(v, self.types[last]);
                     }
                 }
             }

@@ -60,3 +60,11 @@ pub fn read_all(table: &dyn TableSource) -> Result<Vec<Vec<Value>>, Error> {
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// `bytes` gzip-compressed.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).expect("compress");
+    enc.finish().expect("compress")
+}

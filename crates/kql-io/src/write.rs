@@ -1,4 +1,4 @@
-//! Output writers: a result [`Table`] as Log Analytics JSON, NDJSON or CSV.
+//! Output writers: a result [`Table`] as Log Analytics JSON, NDJSON, CSV, TSV or Markdown.
 
 use std::fmt;
 use std::io::{self, BufWriter, Write};
@@ -17,17 +17,28 @@ pub enum OutputFormat {
     Ndjson,
     /// RFC 4180 CSV with a header row ([`write_csv`]).
     Csv,
+    /// Tab-separated values with a header row ([`write_tsv`]).
+    Tsv,
+    /// A GitHub-flavoured Markdown table ([`write_markdown`]).
+    Markdown,
 }
 
 impl OutputFormat {
-    pub const ALL: [OutputFormat; 3] =
-        [OutputFormat::Json, OutputFormat::Ndjson, OutputFormat::Csv];
+    pub const ALL: [OutputFormat; 5] = [
+        OutputFormat::Json,
+        OutputFormat::Ndjson,
+        OutputFormat::Csv,
+        OutputFormat::Tsv,
+        OutputFormat::Markdown,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             OutputFormat::Json => "json",
             OutputFormat::Ndjson => "ndjson",
             OutputFormat::Csv => "csv",
+            OutputFormat::Tsv => "tsv",
+            OutputFormat::Markdown => "markdown",
         }
     }
 }
@@ -41,14 +52,16 @@ impl fmt::Display for OutputFormat {
 impl FromStr for OutputFormat {
     type Err = String;
 
-    /// `json`, `ndjson` (or `jsonl`), `csv`, case-insensitive.
+    /// `json`, `ndjson` (or `jsonl`), `csv`, `tsv`, `markdown` (or `md`), case-insensitive.
     fn from_str(s: &str) -> Result<OutputFormat, String> {
         match s.to_ascii_lowercase().as_str() {
             "json" => Ok(OutputFormat::Json),
             "ndjson" | "jsonl" => Ok(OutputFormat::Ndjson),
             "csv" => Ok(OutputFormat::Csv),
+            "tsv" => Ok(OutputFormat::Tsv),
+            "markdown" | "md" => Ok(OutputFormat::Markdown),
             _ => Err(format!(
-                "unknown output format `{s}` (expected json, ndjson or csv)"
+                "unknown output format `{s}` (expected json, ndjson, csv, tsv or markdown)"
             )),
         }
     }
@@ -60,6 +73,8 @@ pub fn write_table<W: Write>(table: &Table, format: OutputFormat, out: W) -> io:
         OutputFormat::Json => write_json(table, out),
         OutputFormat::Ndjson => write_ndjson(table, out),
         OutputFormat::Csv => write_csv(table, out),
+        OutputFormat::Tsv => write_tsv(table, out),
+        OutputFormat::Markdown => write_markdown(table, out),
     }
 }
 
@@ -137,21 +152,31 @@ pub fn write_ndjson<W: Write>(table: &Table, out: W) -> io::Result<()> {
 /// `,`, `"`, CR or LF is quoted and its quotes doubled. Cells are [`Value::to_kql_string`]
 /// (null is empty; dynamic values are JSON text).
 pub fn write_csv<W: Write>(table: &Table, out: W) -> io::Result<()> {
+    write_delimited(table, b',', out)
+}
+
+/// Like [`write_csv`] with tabs between cells: a cell with a tab, `"`, CR or LF is quoted and
+/// its quotes doubled (so kql's CSV/TSV reader, and spreadsheets, read it back whole).
+pub fn write_tsv<W: Write>(table: &Table, out: W) -> io::Result<()> {
+    write_delimited(table, b'\t', out)
+}
+
+fn write_delimited<W: Write>(table: &Table, delimiter: u8, out: W) -> io::Result<()> {
     let mut w = BufWriter::new(out);
     for (i, field) in table.schema.fields.iter().enumerate() {
         if i > 0 {
-            w.write_all(b",")?;
+            w.write_all(&[delimiter])?;
         }
-        write_csv_cell(&mut w, &field.name)?;
+        write_csv_cell(&mut w, &field.name, delimiter)?;
     }
     w.write_all(b"\n")?;
     for batch in &table.batches {
         for r in 0..batch.len {
             for (c, column) in batch.columns.iter().enumerate() {
                 if c > 0 {
-                    w.write_all(b",")?;
+                    w.write_all(&[delimiter])?;
                 }
-                write_csv_cell(&mut w, &column[r].to_kql_string())?;
+                write_csv_cell(&mut w, &column[r].to_kql_string(), delimiter)?;
             }
             w.write_all(b"\n")?;
         }
@@ -159,8 +184,54 @@ pub fn write_csv<W: Write>(table: &Table, out: W) -> io::Result<()> {
     w.flush()
 }
 
-fn write_csv_cell<W: Write>(w: &mut W, text: &str) -> io::Result<()> {
-    if text.contains([',', '"', '\r', '\n']) {
+/// Writes a GitHub-flavoured Markdown table: a header row, an alignment row (numbers
+/// right-aligned), one row per line. `|` in a cell is escaped as `\|`, line breaks become
+/// `<br>`; null is an empty cell.
+pub fn write_markdown<W: Write>(table: &Table, out: W) -> io::Result<()> {
+    let mut w = BufWriter::new(out);
+    let fields = &table.schema.fields;
+    if fields.is_empty() {
+        return w.flush();
+    }
+    w.write_all(b"|")?;
+    for field in fields {
+        write!(w, " {} |", markdown_cell(&field.name))?;
+    }
+    w.write_all(b"\n|")?;
+    for field in fields {
+        w.write_all(if field.ty.is_numeric() {
+            b" ---: |"
+        } else {
+            b" --- |"
+        })?;
+    }
+    w.write_all(b"\n")?;
+    for batch in &table.batches {
+        for r in 0..batch.len {
+            w.write_all(b"|")?;
+            for column in &batch.columns {
+                let text = markdown_cell(&column[r].to_kql_string());
+                if text.is_empty() {
+                    w.write_all(b"  |")?;
+                } else {
+                    write!(w, " {text} |")?;
+                }
+            }
+            w.write_all(b"\n")?;
+        }
+    }
+    w.flush()
+}
+
+fn markdown_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>")
+}
+
+fn write_csv_cell<W: Write>(w: &mut W, text: &str, delimiter: u8) -> io::Result<()> {
+    if text.contains([delimiter as char, '"', '\r', '\n']) {
         w.write_all(b"\"")?;
         w.write_all(text.replace('"', "\"\"").as_bytes())?;
         w.write_all(b"\"")
@@ -295,5 +366,43 @@ mod tests {
         assert!("xml".parse::<OutputFormat>().is_err());
         let text = render(|t, o| write_table(t, OutputFormat::Csv, o), &sample());
         assert!(text.starts_with("When,"));
+        assert_eq!("md".parse::<OutputFormat>(), Ok(OutputFormat::Markdown));
+    }
+
+    #[test]
+    fn tsv_separates_with_tabs_and_quotes_like_csv() {
+        let text = render(|t, o| write_tsv(t, o), &sample());
+        assert_eq!(
+            text,
+            concat!(
+                "When\tTook\tBag\tCount\tText\tScore\tOk\n",
+                "2026-11-25T10:03:12.1234567Z\t1.02:03:04.5000000\t\"{\"\"b\"\":[1,\"\"x\"\"],\"\"a\"\":null}\"\t\t",
+                "\"a, \"\"quoted\"\" word\"\t1.5\ttrue\n",
+                "\t\t\t-3\t\"line\nbreak\"\t\t\n"
+            )
+        );
+    }
+
+    #[test]
+    fn markdown_table() {
+        let text = render(|t, o| write_markdown(t, o), &sample());
+        assert_eq!(
+            text,
+            concat!(
+                "| When | Took | Bag | Count | Text | Score | Ok |\n",
+                "| --- | --- | --- | ---: | --- | ---: | --- |\n",
+                "| 2026-11-25T10:03:12.1234567Z | 1.02:03:04.5000000 | {\"b\":[1,\"x\"],\"a\":null} |  | a, \"quoted\" word | 1.5 | true |\n",
+                "|  |  |  | -3 | line<br>break |  |  |\n",
+            )
+        );
+        let schema = Arc::new(Schema::new(vec![Field::new("p", Type::String)]));
+        let t = Table {
+            schema: schema.clone(),
+            batches: vec![Batch::from_rows(schema, vec![vec![Value::str("a|b\\c")]])],
+        };
+        assert_eq!(
+            render(|t, o| write_markdown(t, o), &t),
+            "| p |\n| --- |\n| a\\|b\\\\c |\n"
+        );
     }
 }

@@ -1,12 +1,28 @@
 //! Reading the objects of a JSON file one at a time, with errors placed at their file line
 //! and column.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
+use std::io::{self, BufRead};
 use std::path::Path;
 
 use kql_eval::Error;
 use serde::de::DeserializeSeed;
+
+use crate::input::{Input, open_input, read_error};
+
+/// What reading a record gave.
+pub(super) enum Next {
+    /// A record was read.
+    Record,
+    /// A record that is not valid JSON or not an object; the next one can still be read.
+    Bad {
+        /// Its number (the line of NDJSON, the element of an array), to count it once.
+        record: u64,
+        /// The whole error, naming the file, line and column.
+        message: String,
+    },
+    /// The end of the file.
+    End,
+}
 
 /// The objects of a JSON file, one at a time, with errors placed at their file line and column.
 pub(super) enum Records {
@@ -18,19 +34,9 @@ pub(super) enum Records {
 impl Records {
     pub(super) fn open(path: &Path) -> Result<Records, Error> {
         let display = path.display().to_string();
-        let io_err = |e: io::Error| Error::data(format!("cannot read {display}: {e}"));
-        let file = File::open(path).map_err(io_err)?;
-        let mut reader = BufReader::with_capacity(64 * 1024, file);
-        // skip a UTF-8 byte-order mark, then look at the first byte that is not whitespace
-        let mut start = 0u64;
-        if reader
-            .fill_buf()
-            .map_err(io_err)?
-            .starts_with(b"\xEF\xBB\xBF")
-        {
-            reader.consume(3);
-            start = 3;
-        }
+        let io_err = |e: io::Error| read_error(&display, &e);
+        let mut reader = open_input(path)?;
+        // look at the first byte that is not whitespace, then start again from the top
         let mut pos = Pos::default();
         let first = loop {
             let buf = reader.fill_buf().map_err(io_err)?;
@@ -52,7 +58,7 @@ impl Records {
         let Some(first) = first else {
             return Ok(Records::Empty);
         };
-        reader.seek(SeekFrom::Start(start)).map_err(io_err)?;
+        let reader = open_input(path)?;
         match first {
             b'[' => Ok(Records::Array(ArrayRecords {
                 path: display,
@@ -62,6 +68,8 @@ impl Records {
                 },
                 state: ArrayState::Start,
                 buf: Vec::new(),
+                count: 0,
+                last: String::new(),
             })),
             b'{' => Ok(Records::Lines(LineRecords {
                 path: display,
@@ -79,15 +87,34 @@ impl Records {
         }
     }
 
-    /// Reads the next object with `seed`; `Ok(false)` at the end of the file.
-    pub(super) fn next_with<S>(&mut self, seed: S) -> Result<bool, Error>
+    /// Reads the next object with `seed`.
+    pub(super) fn next_with<S>(&mut self, seed: S) -> Result<Next, Error>
     where
         S: for<'de> DeserializeSeed<'de, Value = ()>,
     {
         match self {
-            Records::Empty => Ok(false),
+            Records::Empty => Ok(Next::End),
             Records::Array(a) => a.next_with(seed),
             Records::Lines(l) => l.next_with(seed),
+        }
+    }
+
+    /// The file, as shown in errors.
+    pub(super) fn path(&self) -> &str {
+        match self {
+            Records::Empty => "",
+            Records::Array(a) => &a.path,
+            Records::Lines(l) => &l.path,
+        }
+    }
+
+    /// The number of the record read last and where it starts (`file:line` or
+    /// `file:line:column`), for errors about its values.
+    pub(super) fn last_record(&self) -> (u64, String) {
+        match self {
+            Records::Empty => (0, String::new()),
+            Records::Array(a) => (a.count, a.last.clone()),
+            Records::Lines(l) => (l.line as u64, format!("{}:{}", l.path, l.line)),
         }
     }
 }
@@ -158,7 +185,7 @@ impl Pos {
 
 /// A buffered reader that tracks the line and column of what has been read through it.
 struct PosReader {
-    inner: BufReader<File>,
+    inner: Input,
     pos: Pos,
 }
 
@@ -183,6 +210,11 @@ impl PosReader {
     fn bump(&mut self) {
         self.pos.col += 1;
         self.inner.consume(1);
+    }
+
+    /// Whether everything has been read (a read error counts as the end).
+    fn at_eof(&mut self) -> bool {
+        self.inner.fill_buf().is_ok_and(|b| b.is_empty())
     }
 
     /// Appends the bytes of the JSON value starting here to `out`: up to its closing bracket
@@ -255,6 +287,10 @@ pub(super) struct ArrayRecords {
     reader: PosReader,
     state: ArrayState,
     buf: Vec<u8>,
+    /// The number of elements read so far.
+    count: u64,
+    /// Where the element read last starts: `file:line:column`.
+    last: String,
 }
 
 impl ArrayRecords {
@@ -269,14 +305,14 @@ impl ArrayRecords {
     }
 
     fn io_error(&self, e: io::Error) -> Error {
-        Error::data(format!("cannot read {}: {e}", self.path))
+        read_error(&self.path, &e)
     }
 
     fn peek(&mut self) -> Result<Option<u8>, Error> {
         self.reader.peek_non_ws().map_err(|e| self.io_error(e))
     }
 
-    fn next_with<S>(&mut self, seed: S) -> Result<bool, Error>
+    fn next_with<S>(&mut self, seed: S) -> Result<Next, Error>
     where
         S: for<'de> DeserializeSeed<'de, Value = ()>,
     {
@@ -287,13 +323,13 @@ impl ArrayRecords {
         result
     }
 
-    fn next_inner<S>(&mut self, seed: S) -> Result<bool, Error>
+    fn next_inner<S>(&mut self, seed: S) -> Result<Next, Error>
     where
         S: for<'de> DeserializeSeed<'de, Value = ()>,
     {
         const UNCLOSED: &str = "EOF while parsing a list (the JSON array is not closed by `]`)";
         if self.state == ArrayState::Done {
-            return Ok(false);
+            return Ok(Next::End);
         }
         if self.state == ArrayState::Start {
             match self.peek()? {
@@ -310,7 +346,7 @@ impl ArrayRecords {
                 self.reader.bump();
                 self.state = ArrayState::Done;
                 return match self.peek()? {
-                    None => Ok(false),
+                    None => Ok(Next::End),
                     Some(_) => Err(self.error_here("trailing characters after the JSON array")),
                 };
             }
@@ -330,28 +366,34 @@ impl ArrayRecords {
         self.buf.clear();
         self.reader
             .read_value(&mut self.buf)
-            .map_err(|e| Error::data(format!("cannot read {}: {e}", self.path)))?;
+            .map_err(|e| read_error(&self.path, &e))?;
         if self.buf.is_empty() {
             return Err(self.error_here("expected a value"));
         }
+        self.count += 1;
+        self.last = format!("{}:{}:{}", self.path, base.line(), base.col + 1);
         let mut de = serde_json::Deserializer::from_slice(&self.buf);
         match seed.deserialize(&mut de).and_then(|()| de.end()) {
-            Ok(()) => Ok(true),
+            Ok(()) => Ok(Next::Record),
             Err(e) => {
-                if let Some(msg) = not_an_object(&e) {
-                    let (line, col) = (base.line(), base.col + 1);
-                    return Err(Error::data(format!("{}:{line}:{col}: {msg}", self.path)));
-                }
-                // serde_json counts from the start of the element
-                let (line, col) = match e.line() {
-                    0 | 1 => (base.line(), base.col + e.column().max(1)),
-                    l => (base.line() + l - 1, e.column()),
+                let message = if let Some(msg) = not_an_object(&e) {
+                    format!("{}: {msg}", self.last)
+                } else {
+                    // serde_json counts from the start of the element
+                    let (line, col) = match e.line() {
+                        0 | 1 => (base.line(), base.col + e.column().max(1)),
+                        l => (base.line() + l - 1, e.column()),
+                    };
+                    format!("{}:{line}:{col}: {}", self.path, bare_message(&e))
                 };
-                Err(Error::data(format!(
-                    "{}:{line}:{col}: {}",
-                    self.path,
-                    bare_message(&e)
-                )))
+                if self.reader.at_eof() {
+                    // a truncated last element: nothing follows to go on with
+                    return Err(Error::data(message));
+                }
+                Ok(Next::Bad {
+                    record: self.count,
+                    message,
+                })
             }
         }
     }
@@ -360,14 +402,14 @@ impl ArrayRecords {
 /// NDJSON: one object per line; blank lines are skipped.
 pub(super) struct LineRecords {
     path: String,
-    reader: BufReader<File>,
+    reader: Input,
     /// The number of lines read so far (the 1-based number of the last one).
     line: usize,
     buf: Vec<u8>,
 }
 
 impl LineRecords {
-    fn next_with<S>(&mut self, seed: S) -> Result<bool, Error>
+    fn next_with<S>(&mut self, seed: S) -> Result<Next, Error>
     where
         S: for<'de> DeserializeSeed<'de, Value = ()>,
     {
@@ -376,9 +418,9 @@ impl LineRecords {
             let n = self
                 .reader
                 .read_until(b'\n', &mut self.buf)
-                .map_err(|e| Error::data(format!("cannot read {}: {e}", self.path)))?;
+                .map_err(|e| read_error(&self.path, &e))?;
             if n == 0 {
-                return Ok(false);
+                return Ok(Next::End);
             }
             self.line += 1;
             if self.buf.iter().all(|b| is_ws(*b)) {
@@ -387,16 +429,16 @@ impl LineRecords {
             let mut de = serde_json::Deserializer::from_slice(&self.buf);
             let result = seed.deserialize(&mut de).and_then(|()| de.end());
             return match result {
-                Ok(()) => Ok(true),
+                Ok(()) => Ok(Next::Record),
                 Err(e) => {
                     let (col, msg) = match not_an_object(&e) {
                         Some(msg) => (self.buf.iter().take_while(|b| is_ws(**b)).count() + 1, msg),
                         None => (e.column().max(1), bare_message(&e)),
                     };
-                    Err(Error::data(format!(
-                        "{}:{}:{col}: {msg}",
-                        self.path, self.line
-                    )))
+                    Ok(Next::Bad {
+                        record: self.line as u64,
+                        message: format!("{}:{}:{col}: {msg}", self.path, self.line),
+                    })
                 }
             };
         }

@@ -1,5 +1,7 @@
 use super::*;
+use crate::report::OnError;
 use crate::testutil::{Scratch, path_str, read, read_all};
+use kql_eval::Field;
 use kql_eval::datetime::format_datetime;
 
 fn types(schema: &Schema) -> Vec<(String, Type)> {
@@ -98,9 +100,9 @@ fn known_schema_is_applied() {
         concat!(
             r#"{"Extra": 1, "Port": "443", "Name": 42, "When": "2026-11-25T10:03:12Z", "Flag": 1, "Obj": {"a": [1, "x"]}}"#,
             "\n",
-            r#"{"Port": "not a number", "Name": true, "Flag": "no", "When": "garbage", "Obj": "text", "Id": "6F9619FF-8B86-D011-B42D-00CF4FC964FF", "Span": "1.02:03:04.5"}"#,
+            r#"{"Port": "", "Name": true, "Flag": "FALSE", "When": "", "Obj": "text", "Id": "6F9619FF-8B86-D011-B42D-00CF4FC964FF", "Span": "1.02:03:04.5"}"#,
             "\n",
-            r#"{"Port": 3000000000, "Name": null, "Flag": false, "Obj": null, "Real": "2.5", "Count": 3.0, "Id": "nope", "Span": 5}"#,
+            r#"{"Port": 3000, "Name": null, "Flag": false, "Obj": "{\"k\": [1]}", "Real": "2.5", "Count": 3.0, "Span": null}"#,
             "\n",
         ),
     );
@@ -132,11 +134,11 @@ fn known_schema_is_applied() {
     assert_eq!(rows[0][4].to_kql_string(), r#"{"a":[1,"x"]}"#);
     assert!(rows[0][5].is_null());
     assert_eq!(rows[0][10], Value::Long(1));
-    // row 1: values that do not convert are null; strings take JSON text
+    // row 1: "" is null in a column that is not a string; strings take JSON text
     assert!(rows[1][0].is_null());
     assert_eq!(rows[1][1], s("true"));
     assert!(rows[1][2].is_null());
-    assert!(rows[1][3].is_null());
+    assert_eq!(rows[1][3], Value::Bool(false));
     assert_eq!(
         rows[1][4],
         Value::Dynamic(Arc::new(serde_json::json!("text")))
@@ -156,13 +158,100 @@ fn known_schema_is_applied() {
     // row 2
     assert!(rows[2][0].is_null(), "missing datetime");
     assert_eq!(rows[2][1], s(""), "null string is empty");
-    assert!(rows[2][2].is_null(), "3000000000 overflows int");
+    assert_eq!(rows[2][2], Value::Int(3000));
     assert_eq!(rows[2][3], Value::Bool(false));
-    assert!(rows[2][4].is_null());
+    assert_eq!(
+        rows[2][4],
+        Value::Dynamic(Arc::new(serde_json::json!({"k": [1]}))),
+        "a JSON-encoded object in a dynamic column is dynamic"
+    );
     assert_eq!(rows[2][6], Value::Real(2.5));
     assert_eq!(rows[2][7], Value::Long(3));
     assert!(rows[2][8].is_null());
     assert!(rows[2][9].is_null());
+}
+
+#[test]
+fn values_not_of_their_column_type_are_malformed_records() {
+    let tmp = Scratch::new();
+    let known = Schema::new(vec![
+        Field::new("When", Type::DateTime),
+        Field::new("Port", Type::Int),
+    ]);
+    let lines = tmp.file(
+        "t.ndjson",
+        concat!(
+            "{\"Port\": 1, \"When\": \"2026-11-25T10:03:12Z\"}\n",
+            "{\"Port\": \"not a number\"}\n",
+            "{\"Port\": 3000000000}\n",
+            "{\"When\": \"garbage\", \"Port\": 4}\n",
+        ),
+    );
+    let p = path_str(&lines);
+    let table = JsonTable::open(&lines, Some(&known)).unwrap();
+    let e = read_all(&table).unwrap_err();
+    assert_eq!(
+        e.message,
+        format!("{p}:2: column Port (int): cannot read `\"not a number\"` as int")
+    );
+    assert!(e.help.unwrap().contains("--on-error skip"));
+    // only the columns a scan reads are checked
+    let e = read(&table, &[0]).unwrap_err();
+    assert_eq!(
+        e.message,
+        format!("{p}:4: column When (datetime): cannot read `\"garbage\"` as datetime")
+    );
+
+    let array = tmp.file(
+        "t.json",
+        "[\n  {\"Port\": 1},\n  {\"Port\": 2, \"When\": 5}\n]",
+    );
+    let table = JsonTable::open(&array, Some(&known)).unwrap();
+    let e = read_all(&table).unwrap_err();
+    assert_eq!(
+        e.message,
+        format!(
+            "{}:3:3: column When (datetime): cannot read `5` as datetime",
+            path_str(&array)
+        )
+    );
+
+    let skip = ReadOptions::new(OnError::Skip);
+    let table = JsonTable::open_with(&lines, Some(&known), &skip).unwrap();
+    let rows = read_all(&table).unwrap();
+    assert_eq!(rows, vec![vec![dt("2026-11-25T10:03:12Z"), Value::Int(1)]]);
+    // read twice: each record is counted once
+    read_all(&table).unwrap();
+    assert_eq!(skip.report.skipped_total(), 3);
+    assert_eq!(
+        skip.report.skipped()[0].first,
+        format!("{p}:2: column Port (int): cannot read `\"not a number\"` as int")
+    );
+}
+
+#[test]
+fn malformed_records_can_be_skipped_and_are_counted() {
+    let tmp = Scratch::new();
+    let lines = tmp.file(
+        "bad.ndjson",
+        "{\"a\": 1}\n{\"a\": 2, \"b\" 3}\n[1]\n{\"a\": 4}\n",
+    );
+    let array = tmp.file("bad.json", "[{\"a\": 1}, {\"a\" 2}, 7, {\"a\": 4}]");
+    for path in [&lines, &array] {
+        let skip = ReadOptions::new(OnError::Skip);
+        let table = JsonTable::open_with(path, None, &skip).unwrap();
+        assert_eq!(
+            read_all(&table).unwrap(),
+            vec![vec![Value::Long(1)], vec![Value::Long(4)]],
+            "{}",
+            path.display()
+        );
+        assert_eq!(skip.report.skipped_total(), 2, "{}", path.display());
+    }
+    // a broken array cannot be read past: that stays an error
+    let broken = tmp.file("broken.json", "[{\"a\": 1} {\"a\": 2}]");
+    let skip = ReadOptions::new(OnError::Skip);
+    assert!(JsonTable::open_with(&broken, None, &skip).is_err());
 }
 
 #[test]

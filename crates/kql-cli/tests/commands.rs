@@ -1,0 +1,396 @@
+//! `kql check`, `kql test`, rule files and the output options of `kql run`, end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kql-commands-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn kql_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kql"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null())
+        .output()
+        .expect("kql runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+#[track_caller]
+fn assert_status(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sample(name: &str) -> String {
+    root()
+        .join("crates/kql-io/tests/samples")
+        .join(format!("DeviceProcessEvents.{name}"))
+        .display()
+        .to_string()
+}
+
+/// A rule file of our own, in the layout of the Sentinel and Defender repositories: the
+/// Create-account query, indented under `query: |`.
+fn rule_yaml() -> String {
+    let query = std::fs::read_to_string(root().join("queries/create-account.kql")).unwrap();
+    let mut yaml = String::from(
+        "id: 3f0c9d1e-0000-4000-8000-00000000c0de\nname: Account created with net user\n\
+         description: |\n  Accounts created with `net user ... /ad`.\n\
+         requiredDataConnectors:\n- connectorId: Microsoft365Defender\n  dataTypes:\n  \
+         - DeviceProcessEvents\ntactics:\n- Persistence\nquery: |\n",
+    );
+    for line in query.lines() {
+        yaml.push_str("  ");
+        yaml.push_str(line);
+        yaml.push('\n');
+    }
+    yaml.push_str("version: 1.0.0\n");
+    yaml
+}
+
+#[test]
+fn rule_files_run_unchanged_over_a_portal_csv_export() {
+    let dir = scratch("rule-run");
+    std::fs::write(dir.join("Create account.yaml"), rule_yaml()).unwrap();
+    let run = |table: &str| {
+        let spec = format!("DeviceProcessEvents={table}");
+        let out = kql_in(
+            &dir,
+            &[
+                "run",
+                "Create account.yaml",
+                "--data",
+                ".",
+                "--table",
+                &spec,
+                "--now",
+                "2026-03-28T12:00:00Z",
+                "--format",
+                "csv",
+            ],
+        );
+        assert_status(&out, 0);
+        let mut lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    };
+    let baseline = run(&sample("ndjson"));
+    assert_eq!(baseline.len(), 8, "{baseline:?}");
+    assert_eq!(run(&sample("portal-export.csv")), baseline);
+    assert_eq!(run(&sample("la.json")), baseline);
+}
+
+#[test]
+fn a_rule_whose_table_is_missing_says_which() {
+    let dir = scratch("rule-missing");
+    std::fs::write(dir.join("rule.yaml"), rule_yaml()).unwrap();
+    let out = kql_in(&dir, &["run", "rule.yaml", "--data", "."]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("DeviceProcessEvents"), "{err}");
+    assert!(
+        err.contains("the rule's requiredDataConnectors list: DeviceProcessEvents"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_reports_every_file_and_exits_1_on_any_error() {
+    let dir = scratch("check");
+    std::fs::create_dir(dir.join("rules")).unwrap();
+    std::fs::write(dir.join("rules/good.kql"), "DeviceProcessEvents | take 1\n").unwrap();
+    std::fs::write(dir.join("rules/rule.yaml"), rule_yaml()).unwrap();
+    std::fs::write(
+        dir.join("rules/bad.kql"),
+        "DeviceProcessEvents\n| where NoSuchColumn == 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules/needs-more.yaml"),
+        "requiredDataConnectors:\n- connectorId: Custom\n  dataTypes:\n  - MyCustomTable_CL\nquery: |\n  print 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("rules/settings.yml"), "name: not a rule\n").unwrap();
+    let out = kql_in(&dir, &["check", "rules", "--data", "."]);
+    assert_status(&out, 1);
+    let text = stdout(&out);
+    let rules = Path::new("rules");
+    for line in [
+        format!("error   {}", rules.join("bad.kql").display()),
+        format!(
+            "ok      {}  reads DeviceProcessEvents (built-in schema, no rows)",
+            rules.join("good.kql").display()
+        ),
+        format!("error   {}", rules.join("needs-more.yaml").display()),
+        format!(
+            "ok      {}  reads DeviceProcessEvents (built-in schema, no rows); requires \
+             DeviceProcessEvents (Microsoft365Defender)",
+            rules.join("rule.yaml").display()
+        ),
+        format!(
+            "skipped {}: no top-level `query:`",
+            rules.join("settings.yml").display()
+        ),
+        "checked 4 files: 2 valid, 2 with errors (1 skipped)".to_string(),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line:?} missing from\n{text}"
+        );
+    }
+    let err = stderr(&out);
+    assert!(err.contains("NoSuchColumn"), "{err}");
+    assert!(
+        err.contains("[rules/bad.kql:2:9]") || err.contains("bad.kql:2:9"),
+        "{err}"
+    );
+    assert!(
+        err.contains("requiredDataConnectors list data type MyCustomTable_CL (connector Custom), but no table MyCustomTable_CL is available"),
+        "{err}"
+    );
+    // one valid file: exit 0, with a data file described (not run)
+    std::fs::write(dir.join("MyCustomTable_CL.csv"), "a,b\n1,x\n").unwrap();
+    let out = kql_in(
+        &dir,
+        &[
+            "check",
+            "rules/needs-more.yaml",
+            "rules/good.kql",
+            "--data",
+            ".",
+        ],
+    );
+    assert_status(&out, 0);
+    assert!(stdout(&out).ends_with("checked 2 files: 2 valid, 0 with errors\n"));
+    // a file named directly must be a query
+    let out = kql_in(&dir, &["check", "rules/settings.yml"]);
+    assert_status(&out, 1);
+}
+
+#[test]
+fn output_formats_and_atomic_output_files() {
+    let dir = scratch("output");
+    let q = "print n = 1, s = 'a|b', t = 'x\ty'";
+    let out = kql_in(&dir, &["run", "--format", "tsv", "-e", q]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "n\ts\tt\n1\ta|b\t\"x\ty\"\n");
+    let out = kql_in(&dir, &["run", "--format", "markdown", "-e", q]);
+    assert_status(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "| n | s | t |\n| ---: | --- | --- |\n| 1 | a\\|b | x\ty |\n"
+    );
+    // -o writes the file and nothing to stdout
+    let out = kql_in(
+        &dir,
+        &["run", "--format", "json", "-o", "out.json", "-e", q],
+    );
+    assert_status(&out, 0);
+    assert!(stdout(&out).is_empty());
+    let written = std::fs::read_to_string(dir.join("out.json")).unwrap();
+    assert!(
+        written.starts_with("{\"tables\":[{\"name\":\"PrimaryResult\""),
+        "{written}"
+    );
+    // a failing query leaves the file as it was, and no temporary file behind
+    let out = kql_in(
+        &dir,
+        &["run", "-o", "out.json", "-e", "NoSuchTable | take 1"],
+    );
+    assert_status(&out, 1);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.json")).unwrap(),
+        written
+    );
+    let out = kql_in(&dir, &["run", "-o", "new.csv", "-e", "print 1 | where x"]);
+    assert_status(&out, 1);
+    assert!(!dir.join("new.csv").exists());
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out.json"]);
+    // the JSON output reads back as a table, types and all
+    let out = kql_in(
+        &dir,
+        &[
+            "run",
+            "--table",
+            "T=out.json",
+            "--format",
+            "json",
+            "-e",
+            "T",
+        ],
+    );
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), written);
+}
+
+#[test]
+fn on_error_skip_counts_what_it_skipped() {
+    let dir = scratch("on-error");
+    std::fs::write(
+        dir.join("T.csv"),
+        "When [UTC],N\n\"26/03/2026, 15:18:18.790\",1\n\"27/03/2026, 9h\",2\n\"28/03/2026, 10:00:00.000\",3,extra\n\"28/03/2026, 11:00:00.000\",4\n",
+    )
+    .unwrap();
+    let q = "T | project When, N";
+    let out = kql_in(&dir, &["run", "--data", ".", "--format", "csv", "-e", q]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    // the file is described first: the record with a cell too many is found then
+    assert!(
+        err.contains("T.csv:4: expected 2 cells (one per column of the header), found 3"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.join("U.csv"),
+        "When [UTC],N\n\"26/03/2026, 15:18:18.790\",1\n\"27/03/2026, 9h\",2\n",
+    )
+    .unwrap();
+    let out = kql_in(&dir, &["run", "--data", ".", "-e", "U | project When"]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("U.csv:3: column When (datetime): cannot read `27/03/2026, 9h` as datetime"),
+        "{err}"
+    );
+    let out = kql_in(
+        &dir,
+        &[
+            "run",
+            "--data",
+            ".",
+            "--format",
+            "csv",
+            "--on-error",
+            "skip",
+            "-e",
+            q,
+        ],
+    );
+    assert_status(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "When,N\n2026-03-26T15:18:18.79Z,1\n2026-03-28T11:00:00Z,4\n"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: skipped 2 malformed records in ./T.csv (the first: "),
+        "{err}"
+    );
+    let out = kql_in(&dir, &["run", "--on-error", "sometimes", "-e", "print 1"]);
+    assert_status(&out, 2);
+}
+
+#[test]
+fn kql_test_compares_updates_and_diffs() {
+    let dir = scratch("test");
+    std::fs::create_dir_all(dir.join("rules/count.fixtures")).unwrap();
+    std::fs::write(
+        dir.join("rules/count.kql"),
+        "Events | summarize n = count() by User",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules/count.fixtures/Events.ndjson"),
+        "{\"User\": \"a\"}\n{\"User\": \"b\"}\n{\"User\": \"a\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules/sorted.yaml"),
+        "query: |\n  print x = now()\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("rules/untested.kql"), "Nothing | take 1").unwrap();
+    // no expectation yet
+    let out = kql_in(&dir, &["test", "rules"]);
+    assert_status(&out, 1);
+    assert!(
+        stdout(&out).contains("no expected output"),
+        "{}",
+        stdout(&out)
+    );
+    // create them, pinning now
+    let out = kql_in(
+        &dir,
+        &[
+            "test",
+            "rules",
+            "rules/sorted.yaml",
+            "--update",
+            "--now",
+            "2026-03-28T12:00:00Z",
+        ],
+    );
+    assert_status(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("created rules/count.expected.txt") || text.contains("created rules"),
+        "{text}"
+    );
+    let expected = std::fs::read_to_string(dir.join("rules/count.expected.txt")).unwrap();
+    assert!(
+        expected.contains(
+            "now: 2026-03-28T12:00:00Z\n\nUser:string | n:long\na | 2\nb | 1\n(2 rows)\n"
+        ),
+        "{expected}"
+    );
+    let sorted = std::fs::read_to_string(dir.join("rules/sorted.expected.txt")).unwrap();
+    assert!(
+        sorted.ends_with("x:datetime\n2026-03-28T12:00:00Z\n(1 rows)\n"),
+        "{sorted}"
+    );
+    let out = kql_in(&dir, &["test", "rules", "rules/sorted.yaml"]);
+    assert_status(&out, 0);
+    assert!(
+        stdout(&out).ends_with("\n2 passed, 0 failed\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("untested"));
+    // rows in another order still pass (the query does not sort); a changed count fails
+    std::fs::write(
+        dir.join("rules/count.expected.txt"),
+        expected.replace("a | 2\nb | 1\n", "b | 1\na | 3\n"),
+    )
+    .unwrap();
+    let out = kql_in(&dir, &["test", "rules"]);
+    assert_status(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("- a | 3\n+ a | 2\n"), "{text}");
+    assert!(text.ends_with("\n1 passed, 1 failed\n"), "{text}");
+    // the JSON form
+    std::fs::remove_file(dir.join("rules/count.expected.txt")).unwrap();
+    std::fs::write(
+        dir.join("rules/count.expected.json"),
+        "{\"now\": \"2026-03-28T12:00:00Z\", \"tables\": [{\"name\": \"PrimaryResult\", \"columns\": [{\"name\": \"User\", \"type\": \"string\"}, {\"name\": \"n\", \"type\": \"long\"}], \"rows\": [[\"b\", 1], [\"a\", 2]]}]}",
+    )
+    .unwrap();
+    let out = kql_in(&dir, &["test", "rules"]);
+    assert_status(&out, 0);
+}
