@@ -151,15 +151,26 @@ fn check_outcome(path: &Path, catalog: &DataCatalog, found: bool) -> Outcome {
         }
     };
     catalog.take_requested();
-    let result = kql_eval::check(&query.text, catalog, &RunOptions::default());
+    // a table kql does not know may exist where the query runs: warn, and check the rest
+    // of the query against a stand-in with the columns it names
+    let options = RunOptions {
+        unknown_tables_as_empty: true,
+        ..RunOptions::default()
+    };
+    let result = kql_eval::check(&query.text, catalog, &options);
     let requested = catalog.take_requested();
     let mut diagnostics = Vec::new();
-    if let Err(error) = result {
-        diagnostics.push(Diagnostic {
+    match result {
+        Ok(checked) => {
+            for w in checked.warnings {
+                catalog.report().warn(format!("{}: {w}", query.name));
+            }
+        }
+        Err(error) => diagnostics.push(Diagnostic {
             error,
             name: query.name.clone(),
             source: query.source.clone(),
-        });
+        }),
     }
     for dt in &query.data_types {
         if catalog.source_of(&dt.table).is_none() {

@@ -88,6 +88,12 @@ pub struct RunArgs {
     /// the file, line and column) or skip (count it and go on; the count is reported)
     #[arg(long = "on-error", value_name = "ACTION", default_value = "fail", value_parser = parse_on_error)]
     pub on_error: kql_io::OnError,
+
+    /// Run tables that have no data as empty tables: built-in ones with their schema, unknown
+    /// ones with the columns the query names, and web externaldata with its declared columns
+    /// (each with a warning). For trying a query without its data.
+    #[arg(long = "empty-tables")]
+    pub empty_tables: bool,
 }
 
 /// How results are written to standard output.

@@ -40,18 +40,27 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
         Err(e) => return report(&e, "", ""),
     };
     let data_dir = args.data.as_deref().unwrap_or(Path::new(DEFAULT_DATA_DIR));
-    let mut catalog = DataCatalog::new(data_dir).with_on_error(args.on_error);
+    let mut catalog = DataCatalog::new(data_dir)
+        .with_on_error(args.on_error)
+        .with_known_schemas_as_empty(args.empty_tables);
     for (name, path) in &args.tables {
         catalog.add_table(name.clone(), path.clone());
     }
     let options = RunOptions {
         now: args.now,
+        unknown_tables_as_empty: args.empty_tables,
         ..RunOptions::default()
     };
-    let tables = match kql_eval::run(&query.text, &catalog, &options) {
-        Ok(t) => t,
+    let tables = match kql_eval::run_with_warnings(&query.text, &catalog, &options) {
+        Ok((t, warnings)) => {
+            for w in warnings {
+                catalog.report().warn(w);
+            }
+            t
+        }
         Err(mut e) => {
-            if query.is_rule && e.code == "kql::bind::unknown_table" {
+            if query.is_rule && matches!(e.code, "kql::bind::unknown_table" | "kql::data::no_data")
+            {
                 e.help = Some(match e.help.take() {
                     Some(help) if !query.data_types.is_empty() => {
                         format!("{help}\n{}", rule_data_types_line(&query.data_types))

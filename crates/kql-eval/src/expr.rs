@@ -83,7 +83,9 @@ impl BExpr {
         match &self.kind {
             BKind::Const(_) => true,
             BKind::Column(_) | BKind::Unavailable(_) => false,
-            BKind::Apply { args, .. } => args.iter().all(BExpr::is_constant),
+            BKind::Apply { name, args, .. } => {
+                !VOLATILE.contains(name) && args.iter().all(BExpr::is_constant)
+            }
         }
     }
 
@@ -94,12 +96,12 @@ impl BExpr {
             BKind::Column(i) => Datum::Column(batch.columns[*i].clone()),
             BKind::Unavailable(e) if batch.len > 0 => return Err(e.as_ref().clone()),
             BKind::Unavailable(_) => Datum::Scalar(Value::missing(self.ty)),
-            BKind::Apply { f, args, .. } => {
+            BKind::Apply { name, f, args } => {
                 let args: Vec<Datum> = args
                     .iter()
                     .map(|a| a.eval(batch))
                     .collect::<Result<_, _>>()?;
-                if args.iter().all(|a| matches!(a, Datum::Scalar(_))) {
+                if !VOLATILE.contains(name) && args.iter().all(|a| matches!(a, Datum::Scalar(_))) {
                     let refs: Vec<&Value> = args.iter().map(|a| a.get(0)).collect();
                     return Ok(Datum::Scalar(f(&refs)));
                 }
@@ -144,3 +146,6 @@ impl Datum {
         }
     }
 }
+
+/// Functions that give a new value on every call: never folded, evaluated per row.
+const VOLATILE: [&str; 2] = ["rand", "new_guid"];

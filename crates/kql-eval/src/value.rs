@@ -1,7 +1,7 @@
 //! Runtime scalar values.
 //!
 //! A `Value` carries no type of its own beyond its variant: the column it lives in has a
-//! [`Type`](crate::Type) known at bind time. `Null` is the typed null of that column's type;
+//! [`Type`] known at bind time. `Null` is the typed null of that column's type;
 //! string columns never hold `Null` (a missing string is `""`).
 
 use std::cmp::Ordering;

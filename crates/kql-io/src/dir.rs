@@ -158,12 +158,18 @@ impl DataCatalog {
     fn load(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, Error> {
         let known = known_schema(name);
         let Some(path) = self.path_of(name) else {
-            return Ok(match known {
+            return match known {
                 Some(schema) if self.known_schemas_as_empty => {
-                    Some(Arc::new(EmptyTable::new(schema)))
+                    Ok(Some(Arc::new(EmptyTable::new(schema))))
                 }
-                _ => None,
-            });
+                // a table kql knows, but whose data is not here
+                Some(_) => Err(Error::new("kql::data::no_data", format!("no data for table {name}"))
+                    .with_help(format!(
+                        "put its rows in {dir}/{name}.json (or .jsonl, .ndjson, .csv, .tsv, each optionally .gz, or a folder {dir}/{name}/), pass --table {name}=PATH, or run with --empty-tables",
+                        dir = self.dir.display()
+                    ))),
+                None => Ok(None),
+            };
         };
         let cannot = |e: &dyn std::fmt::Display| {
             Error::data(format!(
@@ -196,6 +202,28 @@ impl Catalog for DataCatalog {
         let mut cache = self.cache_lock();
         let entry = cache.entry(name.to_string()).or_insert(loaded);
         entry.clone().map(Some)
+    }
+
+    fn external_data(
+        &self,
+        uris: &[String],
+        schema: kql_eval::SchemaRef,
+        properties: &[(String, String)],
+    ) -> Result<Arc<dyn TableSource>, Error> {
+        if let Some(remote) = uris.iter().find(|u| crate::external::is_remote(u)) {
+            if self.known_schemas_as_empty {
+                self.options.report.warn(format!(
+                    "externaldata from {remote} read as an empty table: kql does not fetch from the network"
+                ));
+                return Ok(Arc::new(EmptyTable::new((*schema).clone())));
+            }
+            return Err(Error::new(
+                "kql::external_data::network",
+                format!("externaldata from {remote}: kql does not fetch from the network"),
+            )
+            .with_help("download the file and give its local path, or run with --empty-tables"));
+        }
+        crate::external::read_external(uris, schema, properties)
     }
 
     fn table_names(&self) -> Vec<String> {
@@ -381,8 +409,11 @@ mod tests {
         let tmp = Scratch::new();
         let catalog = DataCatalog::new(tmp.dir.join("nope"));
         assert!(catalog.table_names().is_empty());
-        assert!(catalog.table("DeviceProcessEvents").unwrap().is_none());
-        let catalog = catalog.with_known_schemas_as_empty(true);
+        // a built-in table without data is an error saying so; an unknown one is absent
+        let e = catalog.table("DeviceProcessEvents").err().expect("no data");
+        assert_eq!(e.code, "kql::data::no_data");
+        assert!(catalog.table("NoSuchTable").unwrap().is_none());
+        let catalog = DataCatalog::new(tmp.dir.join("nope")).with_known_schemas_as_empty(true);
         let t = catalog.table("DeviceProcessEvents").unwrap().unwrap();
         let known = known_schema("DeviceProcessEvents").unwrap();
         assert_eq!(*t.schema(), known);

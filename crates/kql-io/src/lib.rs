@@ -22,6 +22,7 @@ pub mod convert;
 pub mod csv;
 pub mod detect;
 pub mod dir;
+mod external;
 mod input;
 pub mod json;
 pub mod report;

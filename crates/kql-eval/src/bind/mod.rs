@@ -837,43 +837,121 @@ impl<'a> Binder<'a> {
             keys.push(key);
         }
         let mut bound_aggregates = Vec::new();
+        // what each aggregate assignment becomes in the output: its own columns, or an
+        // expression over hidden aggregate columns (`round(sum(x) / 1000, 2)`)
+        let mut outputs: Vec<SummaryOutput> = Vec::new();
         for a in aggregates {
-            let ExprKind::Call { name: fname, args } = &a.expr.kind else {
-                return Err(not_an_aggregate(&a.expr));
-            };
-            let Some((kind, min, max)) = aggregate::lookup(&fname.name) else {
-                return Err(not_an_aggregate(&a.expr));
-            };
-            if args.len() < min || args.len() > max {
-                return Err(Error::at(
-                    "kql::bind::arity",
-                    a.expr.span,
-                    format!(
-                        "`{}` takes {min} to {max} arguments, got {}",
-                        fname.name,
-                        args.len()
-                    ),
-                ));
+            let direct = matches!(&a.expr.kind, ExprKind::Call { name, .. } if aggregate::lookup(&name.name).is_some());
+            if !direct {
+                let mut calls = Vec::new();
+                let rewritten = extract_aggregates(&a.expr, &mut calls);
+                if calls.is_empty() {
+                    return Err(not_an_aggregate(&a.expr));
+                }
+                for call in &calls {
+                    let hidden = Assignment {
+                        name: None,
+                        more_names: Vec::new(),
+                        expr: call.clone(),
+                    };
+                    let (bound, _) = self.bind_one_aggregate(&hidden, &schema, &key_columns)?;
+                    fields.push(Field::new(
+                        hidden_aggregate_name(bound_aggregates.len()),
+                        bound.output_types[0],
+                    ));
+                    bound_aggregates.push(bound);
+                }
+                let name = match (&a.name, default_name(&a.expr)) {
+                    (Some(id), _) => id.name.clone(),
+                    (None, Some(n)) => n,
+                    (None, None) => namer.next_column(),
+                };
+                outputs.push(SummaryOutput::Computed(namer.unique(&name), rewritten));
+                continue;
             }
-            let (bound, names) =
-                self.bind_aggregate(kind, &fname.name, args, &schema, &key_columns, a)?;
+            let (bound, names) = self.bind_one_aggregate(a, &schema, &key_columns)?;
+            let mut columns = Vec::new();
             for ((n, name), ty) in names.into_iter().enumerate().zip(&bound.output_types) {
                 let name = match (&a.name, n) {
                     (Some(id), 0) => id.name.clone(),
                     _ => name.unwrap_or_else(|| namer.next_column()),
                 };
+                columns.push(fields.len());
                 fields.push(Field::new(namer.unique(&name), *ty));
             }
+            outputs.push(SummaryOutput::Columns(columns));
             bound_aggregates.push(bound);
         }
-        Ok(Plan {
+        let key_count = keys.len();
+        let summarized = Plan {
             node: Node::Summarize {
                 input: Box::new(input),
                 keys,
                 aggregates: bound_aggregates,
             },
             schema: Arc::new(Schema::new(fields)),
+        };
+        if !outputs
+            .iter()
+            .any(|o| matches!(o, SummaryOutput::Computed(..)))
+        {
+            return Ok(summarized);
+        }
+        // compute the expressions over the aggregated rows, in the assignments' order
+        let inner = summarized.schema.clone();
+        let mut out_fields: Vec<Field> = inner.fields[..key_count].to_vec();
+        let mut exprs: Vec<BExpr> = (0..key_count)
+            .map(|i| BExpr::column(i, inner.fields[i].ty, Span::default()))
+            .collect();
+        for o in outputs {
+            match o {
+                SummaryOutput::Columns(cols) => {
+                    for c in cols {
+                        out_fields.push(inner.fields[c].clone());
+                        exprs.push(BExpr::column(c, inner.fields[c].ty, Span::default()));
+                    }
+                }
+                SummaryOutput::Computed(name, expr) => {
+                    let bound = self.bind_scalar(&expr, &inner)?;
+                    out_fields.push(Field::new(name, bound.ty));
+                    exprs.push(bound);
+                }
+            }
+        }
+        Ok(Plan {
+            node: Node::Project {
+                input: Box::new(summarized),
+                exprs,
+            },
+            schema: Arc::new(Schema::new(out_fields)),
         })
+    }
+
+    /// One aggregate call of `summarize`, checked and bound, with its default column names.
+    fn bind_one_aggregate(
+        &mut self,
+        a: &Assignment,
+        schema: &SchemaRef,
+        key_columns: &[String],
+    ) -> Result<(BoundAggregate, Vec<Option<String>>), Error> {
+        let ExprKind::Call { name: fname, args } = &a.expr.kind else {
+            return Err(not_an_aggregate(&a.expr));
+        };
+        let Some((kind, min, max)) = aggregate::lookup(&fname.name) else {
+            return Err(not_an_aggregate(&a.expr));
+        };
+        if args.len() < min || args.len() > max {
+            return Err(Error::at(
+                "kql::bind::arity",
+                a.expr.span,
+                format!(
+                    "`{}` takes {min} to {max} arguments, got {}",
+                    fname.name,
+                    args.len()
+                ),
+            ));
+        }
+        self.bind_aggregate(kind, &fname.name, args, schema, key_columns, a)
     }
 
     /// Binds one aggregate call; returns it with the default names of its output columns.
@@ -982,7 +1060,9 @@ impl<'a> Binder<'a> {
         }
         let output_types = aggregate::output_types(kind, fname, &bound_args)?;
         if !multi {
-            names = vec![default_name(&a.expr)];
+            let first = args.first().and_then(default_name);
+            names = aggregate::result_names(fname, first.as_deref(), args)
+                .unwrap_or_else(|| vec![default_name(&a.expr)]);
         }
         Ok((
             BoundAggregate {
@@ -1060,6 +1140,70 @@ impl<'a> Binder<'a> {
             schema: Arc::new(Schema::new(fields)),
         })
     }
+}
+
+/// What an aggregate assignment of `summarize` turns into.
+enum SummaryOutput {
+    /// Output columns of the aggregate itself.
+    Columns(Vec<usize>),
+    /// A named expression over hidden aggregate columns.
+    Computed(String, Expr),
+}
+
+/// The name of the n-th hidden aggregate column (not a valid KQL name, so no clash).
+fn hidden_aggregate_name(n: usize) -> String {
+    format!(" aggregate {n}")
+}
+
+/// `e` with each aggregate call replaced by a reference to a hidden column (numbered from
+/// `calls.len()` on), and the calls in order.
+fn extract_aggregates(e: &Expr, calls: &mut Vec<Expr>) -> Expr {
+    fn walk(e: &Expr, calls: &mut Vec<Expr>, first: usize) -> Expr {
+        if let ExprKind::Call { name, .. } = &e.kind
+            && aggregate::lookup(&name.name).is_some()
+        {
+            let n = first + calls.len();
+            calls.push(e.clone());
+            let id = Ident {
+                name: hidden_aggregate_name(n),
+                span: e.span,
+            };
+            return Expr::new(ExprKind::Name(id), e.span);
+        }
+        let mut out = e.clone();
+        match &mut out.kind {
+            ExprKind::Call { args, .. } => {
+                for a in args.iter_mut() {
+                    *a = walk(a, calls, first);
+                }
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                **lhs = walk(lhs, calls, first);
+                **rhs = walk(rhs, calls, first);
+            }
+            ExprKind::Unary { operand, .. } => **operand = walk(operand, calls, first),
+            ExprKind::Member { target, .. } => **target = walk(target, calls, first),
+            ExprKind::Index { target, index } => {
+                **target = walk(target, calls, first);
+                **index = walk(index, calls, first);
+            }
+            ExprKind::In { lhs, list, .. } | ExprKind::HasList { lhs, list, .. } => {
+                **lhs = walk(lhs, calls, first);
+                for a in list.iter_mut() {
+                    *a = walk(a, calls, first);
+                }
+            }
+            ExprKind::Between { lhs, low, high, .. } => {
+                **lhs = walk(lhs, calls, first);
+                **low = walk(low, calls, first);
+                **high = walk(high, calls, first);
+            }
+            _ => {}
+        }
+        out
+    }
+    let first = calls.len();
+    walk(e, calls, first)
 }
 
 fn not_an_aggregate(e: &Expr) -> Error {

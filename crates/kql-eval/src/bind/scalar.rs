@@ -52,13 +52,19 @@ impl Binder<'_> {
                 e.span,
                 "`*` is only allowed in arguments such as `arg_max(x, *)` and `take_any(*)`",
             )),
-            ExprKind::Call { name, args } if name.name == "extract" && args.len() == 4 => {
-                // `extract(regex, group, text, typeof(T))`: extract, then convert to T
-                let ty = typeof_argument(&args[3])?;
+            ExprKind::Call { name, args }
+                if (name.name == "extract" && args.len() == 4)
+                    || (matches!(name.name.as_str(), "extract_json" | "extractjson")
+                        && args.len() == 3) =>
+            {
+                // `extract(regex, group, text, typeof(T))`, `extract_json(path, json,
+                // typeof(T))`: extract the text, then convert it to T
+                let (last, rest) = args.split_last().expect("arguments");
+                let ty = typeof_argument(last)?;
                 let call = Expr::new(
                     ExprKind::Call {
                         name: name.clone(),
-                        args: args[..3].to_vec(),
+                        args: rest.to_vec(),
                     },
                     e.span,
                 );

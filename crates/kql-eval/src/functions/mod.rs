@@ -3,7 +3,13 @@
 
 mod datetime;
 mod dynamic;
+mod encoding;
+mod hash;
+mod ip;
+mod math;
 mod string;
+
+use std::sync::Arc;
 
 use kql_parser::Span;
 
@@ -35,7 +41,7 @@ impl Call<'_> {
             (a, usize::MAX) => format!("at least {a}"),
             (a, b) => format!("{a} to {b}"),
         };
-        Err(Error::at(
+        let e = Error::at(
             "kql::bind::arity",
             self.span,
             format!(
@@ -43,7 +49,11 @@ impl Call<'_> {
                 self.name,
                 if expected == "1" { "" } else { "s" }
             ),
-        ))
+        );
+        Err(match function_signature(self.name) {
+            Some(sig) => e.with_help(format!("usage: {sig}")),
+            None => e,
+        })
     }
 
     /// Checks that argument `n` has one of the `allowed` types.
@@ -97,9 +107,32 @@ const NOT_AVAILABLE: [&str; 6] = [
     "cursor_after",
 ];
 
+/// Kusto functions kql knows but deliberately does not evaluate, with the reason: a query
+/// using them fails with this message instead of giving a different result.
+const UNSUPPORTED: [(&str, &str); 5] = [
+    (
+        "todecimal",
+        "kql has no `decimal` type; use todouble() or tolong()",
+    ),
+    ("decimal", "kql has no `decimal` type; use real() or long()"),
+    (
+        "parse_user_agent",
+        "it needs the user-agent pattern database Kusto embeds, which kql does not ship",
+    ),
+    ("zip", "it is not implemented yet"),
+    ("bag_zip", "it is not implemented yet"),
+];
+
 /// Binds a call of the scalar function `name`.
 pub fn bind_call(call: Call) -> Result<BExpr, Error> {
     let name = call.name;
+    if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == name) {
+        return Err(Error::at(
+            "kql::unsupported::function",
+            call.span,
+            format!("`{name}()` is not supported by kql: {why}"),
+        ));
+    }
     match name {
         "not" => {
             call.arity(1, 1)?;
@@ -191,38 +224,87 @@ pub fn bind_call(call: Call) -> Result<BExpr, Error> {
             call.span,
             "`typeof()` is not supported here yet",
         )),
-        "abs" | "sqrt" | "exp" | "log" | "log10" | "log2" | "round" | "ceiling" | "sign" => {
-            math(call)
+        "rand" => {
+            call.arity(0, 1)?;
+            if call.args.is_empty() {
+                return volatile(call, "rand", Type::Real, |_| Value::Real(fastrand::f64()));
+            }
+            call.expect_type(0, &[Type::Int, Type::Long], "an integer")?;
+            // `rand(N)`: an integer in 0..N-1; null when N is not positive
+            volatile(call, "rand", Type::Long, |a| match a[0].as_i64() {
+                Some(n) if n > 0 => Value::Long(fastrand::i64(0..n)),
+                _ => Value::Null,
+            })
         }
-        "pow" => {
-            call.arity(2, 2)?;
-            call.expect_type(0, &[Type::Int, Type::Long, Type::Real], "a number")?;
-            call.expect_type(1, &[Type::Int, Type::Long, Type::Real], "a number")?;
-            call.done("pow", Type::Real, |a| {
-                match (a[0].as_f64(), a[1].as_f64()) {
-                    (Some(x), Some(y)) => Value::Real(x.powf(y)),
-                    _ => Value::Null,
-                }
+        "new_guid" => {
+            call.arity(0, 0)?;
+            volatile(call, "new_guid", Type::Guid, |_| {
+                // a version-4 (random) UUID
+                let mut g = fastrand::u128(..).to_be_bytes();
+                g[6] = (g[6] & 0x0f) | 0x40;
+                g[8] = (g[8] & 0x3f) | 0x80;
+                Value::Guid(g)
             })
         }
         _ => {
-            if let Some(result) = string::bind(name, &call) {
-                return result.and_then(|(n, ty, f)| call.done(n, ty, move |a| f(a)));
-            }
-            if let Some(result) = datetime::bind(name, &call) {
-                return result.and_then(|(n, ty, f)| call.done(n, ty, move |a| f(a)));
-            }
-            if let Some(result) = dynamic::bind(name, &call) {
-                return result.and_then(|(n, ty, f)| call.done(n, ty, move |a| f(a)));
+            let families: [FamilyBinder; 7] = [
+                string::bind,
+                datetime::bind,
+                dynamic::bind,
+                math::bind,
+                encoding::bind,
+                hash::bind,
+                ip::bind,
+            ];
+            for family in families {
+                if let Some(result) = family(name, &call) {
+                    return result.and_then(|(n, ty, f)| call.done(n, ty, move |a| f(a)));
+                }
             }
             Err(unknown_function(&call))
         }
     }
 }
 
+/// A family binder: binds `name` when the family has it.
+type FamilyBinder = fn(&str, &Call) -> Option<Result<Bound, Error>>;
+
 /// What a family binder returns: the function's name, result type and row function.
 pub type Bound = (&'static str, Type, RowFn);
 pub type RowFn = Box<dyn Fn(&[&Value]) -> Value + Send + Sync>;
+
+/// Binds a function that must give a new value on every row (`rand()`, `new_guid()`).
+///
+/// The evaluator folds calls without column arguments into one constant and evaluates a
+/// call whose arguments are all constant once per batch; such a function would then repeat
+/// one value on every row. Until the evaluator knows volatile functions (`BExpr::is_constant`
+/// false for them, and per-row evaluation in `BExpr::eval`), binding fails with a clear error
+/// instead. The probe below notices when that support is in place.
+fn volatile(
+    call: Call,
+    name: &'static str,
+    ty: Type,
+    f: impl Fn(&[&Value]) -> Value + Send + Sync + 'static,
+) -> Result<BExpr, Error> {
+    let probe = BExpr::apply(
+        name,
+        Arc::new(|_: &[&Value]| Value::Null),
+        Vec::new(),
+        ty,
+        call.span,
+    );
+    if probe.is_constant() {
+        return Err(Error::at(
+            "kql::unsupported::function",
+            call.span,
+            format!(
+                "`{name}()` is not supported yet: it must give a new value on every row, \
+                 which kql's evaluator cannot do yet"
+            ),
+        ));
+    }
+    call.done(name, ty, f)
+}
 
 fn unknown_function(call: &Call) -> Error {
     if NOT_AVAILABLE.contains(&call.name) {
@@ -248,164 +330,246 @@ fn unknown_function(call: &Call) -> Error {
         call.span,
         format!("unknown function `{}`", call.name),
     );
-    if let Some(s) = did_you_mean(call.name, KNOWN.iter().copied()) {
+    if let Some(s) = did_you_mean(call.name, function_names().iter().copied()) {
         e = e.with_help(format!("did you mean `{s}`?"));
     }
     e
 }
 
-/// Names offered in "did you mean" help.
-const KNOWN: [&str; 60] = [
-    "not",
-    "isempty",
-    "isnotempty",
-    "isnull",
-    "isnotnull",
-    "iff",
-    "iif",
-    "case",
-    "coalesce",
-    "tostring",
-    "tolong",
-    "toint",
-    "todouble",
-    "toreal",
-    "tobool",
-    "todatetime",
-    "totimespan",
-    "toguid",
-    "todynamic",
-    "parse_json",
-    "abs",
-    "sqrt",
-    "exp",
-    "log",
-    "log10",
-    "round",
-    "pow",
-    "strlen",
-    "strcat",
-    "strcat_delim",
-    "substring",
-    "tolower",
-    "toupper",
-    "trim",
-    "trim_start",
-    "trim_end",
-    "replace",
-    "replace_regex",
-    "replace_string",
-    "extract",
-    "split",
-    "indexof",
-    "countof",
-    "reverse",
-    "ago",
-    "now",
-    "bin",
-    "floor",
-    "startofday",
-    "startofweek",
-    "startofmonth",
-    "startofyear",
-    "endofday",
-    "datetime_diff",
-    "datetime_add",
-    "format_datetime",
-    "dayofweek",
-    "array_length",
-    "bag_keys",
-    "hourofday",
+/// Every scalar function kql evaluates (aliases included), with a one-line signature.
+/// The "did you mean" help and the REPL's completion both read this list.
+const FUNCTIONS: &[(&str, &str)] = &[
+    // logic and conditionals
+    ("not", "not(b)"),
+    ("isempty", "isempty(x)"),
+    ("isnotempty", "isnotempty(x)"),
+    ("notempty", "notempty(x)"),
+    ("isnull", "isnull(x)"),
+    ("isnotnull", "isnotnull(x)"),
+    ("notnull", "notnull(x)"),
+    ("iff", "iff(predicate, then, else)"),
+    ("iif", "iif(predicate, then, else)"),
+    (
+        "case",
+        "case(predicate1, then1, [predicate2, then2, ...,] else)",
+    ),
+    ("coalesce", "coalesce(x1, x2, ...)"),
+    ("max_of", "max_of(x1, x2, ...)"),
+    ("min_of", "min_of(x1, x2, ...)"),
+    // conversions
+    ("tostring", "tostring(x)"),
+    ("tolong", "tolong(x)"),
+    ("toint64", "toint64(x)"),
+    ("toint", "toint(x)"),
+    ("todouble", "todouble(x)"),
+    ("toreal", "toreal(x)"),
+    ("tobool", "tobool(x)"),
+    ("toboolean", "toboolean(x)"),
+    ("todatetime", "todatetime(x)"),
+    ("totimespan", "totimespan(x)"),
+    ("totime", "totime(x)"),
+    ("toguid", "toguid(x)"),
+    ("todynamic", "todynamic(json)"),
+    ("parse_json", "parse_json(json)"),
+    ("parsejson", "parsejson(json)"),
+    ("toobject", "toobject(json)"),
+    // math
+    ("abs", "abs(x)"),
+    ("sign", "sign(x)"),
+    ("ceiling", "ceiling(x)"),
+    ("round", "round(x [, precision])"),
+    ("sqrt", "sqrt(x)"),
+    ("pow", "pow(base, exponent)"),
+    ("exp", "exp(x)"),
+    ("exp2", "exp2(x)"),
+    ("exp10", "exp10(x)"),
+    ("log", "log(x)"),
+    ("log2", "log2(x)"),
+    ("log10", "log10(x)"),
+    ("pi", "pi()"),
+    ("sin", "sin(x)"),
+    ("cos", "cos(x)"),
+    ("tan", "tan(x)"),
+    ("asin", "asin(x)"),
+    ("acos", "acos(x)"),
+    ("atan", "atan(x)"),
+    ("atan2", "atan2(y, x)"),
+    ("degrees", "degrees(radians)"),
+    ("radians", "radians(degrees)"),
+    ("isnan", "isnan(x)"),
+    ("isinf", "isinf(x)"),
+    ("isfinite", "isfinite(x)"),
+    ("rand", "rand([N])"),
+    ("new_guid", "new_guid()"),
+    // strings
+    ("strlen", "strlen(s)"),
+    ("string_size", "string_size(s)"),
+    ("strcat", "strcat(s1, s2, ...)"),
+    ("strcat_delim", "strcat_delim(delimiter, s1, s2, ...)"),
+    ("substring", "substring(s, start [, length])"),
+    ("tolower", "tolower(s)"),
+    ("toupper", "toupper(s)"),
+    ("reverse", "reverse(s)"),
+    ("trim", "trim(regex, s)"),
+    ("trim_start", "trim_start(regex, s)"),
+    ("trim_end", "trim_end(regex, s)"),
+    ("replace", "replace(regex, rewrite, s)"),
+    ("replace_regex", "replace_regex(s, regex, rewrite)"),
+    ("replace_string", "replace_string(s, lookup, rewrite)"),
+    ("translate", "translate(searchList, replacementList, s)"),
+    ("extract", "extract(regex, group, s [, typeof(T)])"),
+    ("extract_all", "extract_all(regex, [groups,] s)"),
+    ("split", "split(s, delimiter [, index])"),
+    (
+        "indexof",
+        "indexof(s, lookup [, start [, length [, occurrence]]])",
+    ),
+    ("countof", "countof(s, search [, kind])"),
+    ("strrep", "strrep(s, multiplier [, delimiter])"),
+    ("isascii", "isascii(s)"),
+    // encodings and parsers
+    ("base64_encode_tostring", "base64_encode_tostring(s)"),
+    ("base64_encodestring", "base64_encodestring(s)"),
+    ("base64_decode_tostring", "base64_decode_tostring(base64)"),
+    ("base64_decodestring", "base64_decodestring(base64)"),
+    ("base64_decode_toarray", "base64_decode_toarray(base64)"),
+    ("base64_encode_fromarray", "base64_encode_fromarray(bytes)"),
+    ("url_encode", "url_encode(url)"),
+    ("url_encode_component", "url_encode_component(url)"),
+    ("url_decode", "url_decode(encoded_url)"),
+    ("parse_url", "parse_url(url)"),
+    ("parseurl", "parseurl(url)"),
+    ("parse_urlquery", "parse_urlquery(query)"),
+    ("parse_path", "parse_path(path)"),
+    (
+        "parse_command_line",
+        "parse_command_line(command_line, \"windows\")",
+    ),
+    ("parse_xml", "parse_xml(xml)"),
+    // hashes
+    ("hash", "hash(x [, mod])"),
+    ("hash_sha256", "hash_sha256(x)"),
+    ("hash_sha1", "hash_sha1(x)"),
+    ("hash_md5", "hash_md5(x)"),
+    // IP addresses
+    ("parse_ipv4", "parse_ipv4(ip)"),
+    ("parse_ipv4_mask", "parse_ipv4_mask(ip, prefix)"),
+    ("format_ipv4", "format_ipv4(ip [, prefix])"),
+    ("ipv4_is_private", "ipv4_is_private(ip)"),
+    ("ipv4_is_in_range", "ipv4_is_in_range(ip, range)"),
+    (
+        "ipv4_is_in_any_range",
+        "ipv4_is_in_any_range(ip, range1, range2, ...)",
+    ),
+    ("ipv4_compare", "ipv4_compare(ip1, ip2 [, prefix])"),
+    ("ipv4_is_match", "ipv4_is_match(ip1, ip2 [, prefix])"),
+    ("ipv6_compare", "ipv6_compare(ip1, ip2 [, prefix])"),
+    ("ipv6_is_match", "ipv6_is_match(ip1, ip2 [, prefix])"),
+    // datetime
+    ("now", "now([offset])"),
+    ("ago", "ago(timespan)"),
+    ("bin", "bin(value, size)"),
+    ("floor", "floor(value, size)"),
+    ("bin_at", "bin_at(value, size, fixed_point)"),
+    ("startofday", "startofday(date [, offset])"),
+    ("startofweek", "startofweek(date [, offset])"),
+    ("startofmonth", "startofmonth(date [, offset])"),
+    ("startofyear", "startofyear(date [, offset])"),
+    ("endofday", "endofday(date [, offset])"),
+    ("endofweek", "endofweek(date [, offset])"),
+    ("endofmonth", "endofmonth(date [, offset])"),
+    ("endofyear", "endofyear(date [, offset])"),
+    ("datetime_add", "datetime_add(period, amount, date)"),
+    ("datetime_diff", "datetime_diff(period, date1, date2)"),
+    ("datetime_part", "datetime_part(part, date)"),
+    ("datepart", "datepart(part, date)"),
+    ("getyear", "getyear(date)"),
+    ("getmonth", "getmonth(date)"),
+    ("monthofyear", "monthofyear(date)"),
+    ("dayofmonth", "dayofmonth(date)"),
+    ("dayofyear", "dayofyear(date)"),
+    ("hourofday", "hourofday(date)"),
+    ("week_of_year", "week_of_year(date)"),
+    ("weekofyear", "weekofyear(date)"),
+    ("dayofweek", "dayofweek(date)"),
+    ("format_datetime", "format_datetime(date, format)"),
+    ("format_timespan", "format_timespan(timespan, format)"),
+    (
+        "unixtime_seconds_todatetime",
+        "unixtime_seconds_todatetime(seconds)",
+    ),
+    (
+        "unixtime_milliseconds_todatetime",
+        "unixtime_milliseconds_todatetime(milliseconds)",
+    ),
+    // dynamic arrays and property bags
+    ("array_length", "array_length(array)"),
+    ("array_concat", "array_concat(array1, array2, ...)"),
+    ("array_slice", "array_slice(array, start, end)"),
+    (
+        "array_index_of",
+        "array_index_of(array, value [, start [, length [, occurrence]]])",
+    ),
+    (
+        "array_sort_asc",
+        "array_sort_asc(array1 [, array2, ...] [, nulls_last])",
+    ),
+    (
+        "array_sort_desc",
+        "array_sort_desc(array1 [, array2, ...] [, nulls_last])",
+    ),
+    ("array_reverse", "array_reverse(array)"),
+    ("array_sum", "array_sum(array)"),
+    ("strcat_array", "strcat_array(array, delimiter)"),
+    ("set_has_element", "set_has_element(array, value)"),
+    ("set_union", "set_union(array1, array2, ...)"),
+    ("set_intersect", "set_intersect(array1, array2, ...)"),
+    ("set_difference", "set_difference(array1, array2, ...)"),
+    ("pack_array", "pack_array(x1, x2, ...)"),
+    ("bag_pack", "bag_pack(key1, value1, key2, value2, ...)"),
+    ("pack", "pack(key1, value1, key2, value2, ...)"),
+    (
+        "pack_dictionary",
+        "pack_dictionary(key1, value1, key2, value2, ...)",
+    ),
+    ("bag_keys", "bag_keys(bag)"),
+    ("bag_has_key", "bag_has_key(bag, key)"),
+    ("bag_merge", "bag_merge(bag1, bag2, ...)"),
+    ("bag_remove_keys", "bag_remove_keys(bag, keys)"),
+    (
+        "extract_json",
+        "extract_json(json_path, json [, typeof(T)])",
+    ),
+    ("extractjson", "extractjson(json_path, json [, typeof(T)])"),
 ];
+
+/// The names of every scalar function kql evaluates, aliases included (for completion).
+pub fn function_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| FUNCTIONS.iter().map(|(n, _)| *n).collect())
+}
+
+/// A one-line signature of the scalar function `name`, e.g. `strcat(s1, s2, ...)`.
+pub fn function_signature(name: &str) -> Option<&'static str> {
+    FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+/// The `&'static` spelling of a listed function name.
+fn static_name(name: &str) -> &'static str {
+    FUNCTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("function", |(n, _)| *n)
+}
 
 fn conversion(call: Call, ty: Type) -> Result<BExpr, Error> {
     call.arity(1, 1)?;
-    let name = call.name;
-    let static_name: &'static str = KNOWN
-        .iter()
-        .find(|k| **k == name)
-        .copied()
-        .unwrap_or("convert");
-    call.done(static_name, ty, move |a| convert(a[0], ty))
-}
-
-fn math(call: Call) -> Result<BExpr, Error> {
-    let name = call.name;
-    call.arity(1, if name == "round" { 2 } else { 1 })?;
-    call.expect_type(0, &[Type::Int, Type::Long, Type::Real], "a number")?;
-    let input = call.args[0].ty;
-    let (static_name, ty): (&'static str, Type) = match name {
-        "abs" => (
-            "abs",
-            if input == Type::Real {
-                Type::Real
-            } else {
-                Type::Long
-            },
-        ),
-        "sign" => (
-            "sign",
-            if input == Type::Real {
-                Type::Real
-            } else {
-                Type::Long
-            },
-        ),
-        "round" => (
-            "round",
-            if input == Type::Real {
-                Type::Real
-            } else {
-                Type::Long
-            },
-        ),
-        "ceiling" => (
-            "ceiling",
-            if input == Type::Real {
-                Type::Real
-            } else {
-                Type::Long
-            },
-        ),
-        "sqrt" => ("sqrt", Type::Real),
-        "exp" => ("exp", Type::Real),
-        "log" => ("log", Type::Real),
-        "log10" => ("log10", Type::Real),
-        _ => ("log2", Type::Real),
-    };
-    call.done(static_name, ty, move |a| {
-        if let (Some(n), Type::Long) = (a[0].as_i64(), ty)
-            && matches!(static_name, "abs" | "sign" | "round" | "ceiling")
-        {
-            return match static_name {
-                "abs" => n.checked_abs().map_or(Value::Null, Value::Long),
-                "sign" => Value::Long(n.signum()),
-                _ => Value::Long(n),
-            };
-        }
-        let Some(x) = a[0].as_f64() else {
-            return Value::Null;
-        };
-        Value::Real(match static_name {
-            "abs" => x.abs(),
-            "sign" => x.signum(),
-            "round" => {
-                let digits = a.get(1).and_then(|d| d.as_i64()).unwrap_or(0);
-                let scale = 10f64.powi(digits as i32);
-                (x * scale).round() / scale
-            }
-            "ceiling" => x.ceil(),
-            "sqrt" => x.sqrt(),
-            "exp" => x.exp(),
-            "log" => x.ln(),
-            "log10" => x.log10(),
-            _ => x.log2(),
-        })
-    })
+    let name = static_name(call.name);
+    call.done(name, ty, move |a| convert(a[0], ty))
 }
 
 /// The one type all of `values` can take (int and long unify, dynamic goes with anything).
-fn common_type(call: &Call, values: &[BExpr]) -> Result<Type, Error> {
+pub(super) fn common_type(call: &Call, values: &[BExpr]) -> Result<Type, Error> {
     let mut ty = values[0].ty;
     for v in &values[1..] {
         ty = match (ty, v.ty) {
@@ -429,12 +593,39 @@ fn common_type(call: &Call, values: &[BExpr]) -> Result<Type, Error> {
 }
 
 /// A value as the column type `ty` (ints widen to long, anything wraps into dynamic).
-fn coerce(v: &Value, ty: Type) -> Value {
+pub(super) fn coerce(v: &Value, ty: Type) -> Value {
     match (ty, v) {
         (Type::Long, Value::Int(i)) => Value::Long(i64::from(*i)),
         (Type::Dynamic, Value::Dynamic(_)) => v.clone(),
         (Type::Dynamic, v) if v.is_null() => Value::Null,
         (Type::Dynamic, v) => Value::Dynamic(std::sync::Arc::new(v.to_json())),
         _ => v.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every listed name binds (an arity or type error is fine; "unknown" is not).
+    #[test]
+    fn every_listed_function_is_known() {
+        let options = crate::RunOptions::default();
+        for name in function_names() {
+            let q = format!("print {name}()");
+            if let Err(e) = crate::run(&q, &crate::source::EmptyCatalog, &options) {
+                assert_ne!(e.code, "kql::bind::unknown_function", "{name}");
+            }
+            assert!(function_signature(name).is_some_and(|s| s.starts_with(name)));
+        }
+    }
+
+    #[test]
+    fn names_are_listed_once() {
+        let mut names = function_names().to_vec();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
     }
 }

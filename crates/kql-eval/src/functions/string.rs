@@ -322,6 +322,43 @@ pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
                     }),
                 )
             }
+            "string_size" => {
+                call.arity(1, 1)?;
+                (
+                    "string_size",
+                    Type::Long,
+                    Box::new(|a: &[&Value]| Value::Long(text(a[0]).len() as i64)),
+                )
+            }
+            "isascii" => {
+                call.arity(1, 1)?;
+                (
+                    "isascii",
+                    Type::Bool,
+                    Box::new(|a: &[&Value]| Value::Bool(text(a[0]).is_ascii())),
+                )
+            }
+            // `translate(searchList, replacementList, source)`: character by character; a short
+            // replacement list repeats its last character, an empty one deletes (documented)
+            "translate" => {
+                call.arity(3, 3)?;
+                (
+                    "translate",
+                    Type::String,
+                    Box::new(|a: &[&Value]| {
+                        let search: Vec<char> = text(a[0]).chars().collect();
+                        let replacement: Vec<char> = text(a[1]).chars().collect();
+                        let out: String = text(a[2])
+                            .chars()
+                            .filter_map(|c| match search.iter().position(|s| *s == c) {
+                                None => Some(c),
+                                Some(i) => replacement.get(i).or(replacement.last()).copied(),
+                            })
+                            .collect();
+                        Value::str(&out)
+                    }),
+                )
+            }
             _ => return Ok(None),
         };
         Ok(Some(bound))
