@@ -19,7 +19,7 @@ pub mod value;
 pub use batch::{Batch, Column, Table};
 pub use error::Error;
 pub use functions::{function_names, function_signature};
-pub use source::{BatchStream, Catalog, MemTable, TableSource};
+pub use source::{BatchStream, Catalog, MemTable, Prefilter, PrefilterLiteral, TableSource};
 pub use types::{Field, Schema, SchemaRef, Type};
 pub use value::Value;
 

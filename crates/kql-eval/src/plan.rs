@@ -18,10 +18,12 @@ pub struct Plan {
 
 #[derive(Clone)]
 pub enum Node {
-    /// Read `columns` (indices into the source's schema) of a table.
+    /// Read `columns` (indices into the source's schema) of a table; rows that cannot pass
+    /// the filters above may be skipped by the source (`prefilter`).
     Scan {
         source: Arc<dyn TableSource>,
         columns: Vec<usize>,
+        prefilter: crate::source::Prefilter,
     },
     /// Rows known at bind time: `datatable`, `print`.
     Values(Batch),

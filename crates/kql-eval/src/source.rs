@@ -17,6 +17,40 @@ pub trait TableSource: Send + Sync {
     /// Streams the rows with only the columns at `columns` (indices into `schema()`, in that
     /// order), so a source can skip the values no query reads.
     fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error>;
+
+    /// Like [`scan`](Self::scan), but the source may leave out rows that `prefilter` proves
+    /// the query's first filters would drop anyway. Skipping is optional: the filters still
+    /// run on every row the source yields.
+    fn scan_filtered(
+        &self,
+        columns: &[usize],
+        prefilter: &Prefilter,
+    ) -> Result<BatchStream, Error> {
+        let _ = prefilter;
+        self.scan(columns)
+    }
+}
+
+/// Text a row must contain for the query's first `where` clauses to keep it: for every group,
+/// at least one of its literals. A source that reads raw text (JSON, CSV) can skip a row
+/// whose text holds none of a group's literals, before parsing it, provided nothing in the
+/// row could spell a literal differently (a JSON `\u` escape, for one).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prefilter {
+    pub all_of: Vec<Vec<PrefilterLiteral>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefilterLiteral {
+    pub text: String,
+    /// ASCII letters match in either case.
+    pub case_insensitive: bool,
+}
+
+impl Prefilter {
+    pub fn is_empty(&self) -> bool {
+        self.all_of.is_empty()
+    }
 }
 
 /// Resolves table names used in queries.

@@ -5,6 +5,7 @@
 mod columns;
 mod functions;
 mod names;
+mod prefilter;
 mod scalar;
 mod service;
 mod tabular;
@@ -312,7 +313,11 @@ impl<'a> Binder<'a> {
             columns.iter().map(|&i| full.fields[i].clone()).collect(),
         ));
         Ok(Plan {
-            node: Node::Scan { source, columns },
+            node: Node::Scan {
+                source,
+                columns,
+                prefilter: Default::default(),
+            },
             schema,
         })
     }
@@ -450,6 +455,8 @@ impl<'a> Binder<'a> {
                         format!("the `where` predicate must be a bool, not {}", predicate.ty),
                     ));
                 }
+                let mut input = input;
+                prefilter::push_down(&mut input, e);
                 Ok(Plan {
                     node: Node::Filter {
                         input: Box::new(input),

@@ -353,7 +353,11 @@ impl Binder<'_> {
             })?;
         let columns = (0..schema.len()).collect();
         Ok(Plan {
-            node: Node::Scan { source, columns },
+            node: Node::Scan {
+                source,
+                columns,
+                prefilter: Default::default(),
+            },
             schema,
         })
     }

@@ -30,8 +30,16 @@ pub type CancelFlag = Arc<AtomicBool>;
 pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, Error> {
     let schema = plan.schema.clone();
     Ok(match &plan.node {
-        Node::Scan { source, columns } => {
-            let stream = source.scan(columns)?;
+        Node::Scan {
+            source,
+            columns,
+            prefilter,
+        } => {
+            let stream = if prefilter.is_empty() || prefilter_disabled() {
+                source.scan(columns)?
+            } else {
+                source.scan_filtered(columns, prefilter)?
+            };
             let stream =
                 stream.map(move |b| b.map(|b| Batch::new(schema.clone(), b.columns, b.len)));
             cancellable(Box::new(stream), cancel)
@@ -289,6 +297,11 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             }))
         }
     })
+}
+
+/// `KQL_NO_PREFILTER=1` turns row skipping off (to compare results with and without it).
+fn prefilter_disabled() -> bool {
+    std::env::var_os("KQL_NO_PREFILTER").is_some_and(|v| v != "0")
 }
 
 /// `stream`, ending with a `kql::cancelled` error once `cancel` is set.
