@@ -69,11 +69,24 @@ fn names_in(src: &str, script: &kql_parser::Script) -> Vec<String> {
             _ => None,
         })
         .collect();
-    let mut names: Vec<String> = src
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_') && !lets.contains(w))
-        .map(str::to_string)
-        .collect();
+    // a word followed by a single `=` names a new column, not one of the table's
+    let mut names = Vec::new();
+    let mut rest = src;
+    while let Some(start) = rest.find(|c: char| c.is_alphabetic() || c == '_') {
+        let tail = &rest[start..];
+        let len = tail
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        let word = &tail[..len];
+        let after = tail[len..].trim_start();
+        let assigned =
+            after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=~");
+        let glued = start > 0 && rest[..start].ends_with(|c: char| c.is_ascii_digit());
+        if !assigned && !glued && !lets.contains(word) {
+            names.push(word.to_string());
+        }
+        rest = &tail[len..];
+    }
     names.sort();
     names.dedup();
     names

@@ -391,3 +391,39 @@ fn render_and_as_pass_data_through() {
     let q = "range x from 1 to 3 step 1 | as T | join kind=inner (T | where x > 1) on x | count";
     assert_eq!(rows(q), table(&[&["2"]]));
 }
+
+#[test]
+fn pivot_and_ipv4_lookup() {
+    // pivot: one column per distinct value (in text order), count() by the other columns
+    let q = r#"datatable(Dept:string, Emoji:string)["a","x","a","y","b","x","a","x"] | evaluate pivot(Emoji)"#;
+    assert_eq!(columns(q), ["Dept:string", "x:long", "y:long"]);
+    assert_eq!(sorted(q), table(&[&["a", "2", "1"], &["b", "1", "0"]]));
+    let q = r#"datatable(Dept:string, Emoji:string, n:long)["a","x",1,"a","y",2,"b","x",3,"a","x",4] | evaluate pivot(Emoji, sum(n), Dept)"#;
+    assert_eq!(sorted(q), table(&[&["a", "5", "2"], &["b", "3", "0"]]));
+    // ipv4_lookup: the first range holding the address; unmatched rows only when asked
+    let lookup = r#"let Nets = datatable(net:string, label:string)["10.0.0.0/8","internal","192.168.1.0/24","home"];
+datatable(ip:string)["10.1.2.3","8.8.8.8","192.168.1.7"]"#;
+    let q = format!("{lookup} | evaluate ipv4_lookup(Nets, ip, net)");
+    assert_eq!(
+        rows(&q),
+        table(&[
+            &["10.1.2.3", "10.0.0.0/8", "internal"],
+            &["192.168.1.7", "192.168.1.0/24", "home"]
+        ])
+    );
+    let q = format!("{lookup} | evaluate ipv4_lookup(Nets, ip, net, return_unmatched = true)");
+    assert_eq!(rows(&q).len(), 3);
+}
+
+#[test]
+fn unsupported_functions_bind_and_fail_on_rows() {
+    // valid KQL kql cannot compute: checking passes, running over rows names the function
+    let q = "range x from 1 to 3 step 1 | summarize s = make_list(x) | extend (a, b, c) = series_decompose_anomalies(s)";
+    assert_eq!(error_code(q), "kql::unsupported::function");
+    let q = "range x from 1 to 3 step 1 | where x > 5 | extend u = parse_user_agent('x', 'browser') | count";
+    assert_eq!(rows(q), table(&[&["0"]]));
+    assert_eq!(
+        rows("print j = jaccard_index(dynamic([1,2,3]), dynamic([2,3,4]))"),
+        table(&[&["0.5"]])
+    );
+}

@@ -1,7 +1,8 @@
 //! Which columns of the scanned tables a script reads, so sources can skip the rest.
 //!
 //! Conservative: every name the script mentions is kept, and all columns are kept when a
-//! pipeline's output still carries the table's columns or a `*` pattern appears.
+//! pipeline's output still carries the table's columns, a `*` pattern appears, or the script
+//! combines tables (`join`, `union`, functions), whose column flow this pass does not follow.
 
 use std::collections::{HashMap, HashSet};
 
@@ -63,6 +64,8 @@ fn collect(e: &Expr, names: &mut HashSet<String>) -> Option<()> {
         }
         ExprKind::Star => return None,
         ExprKind::Literal(_) => {}
+        // `table("T")` names a table the pass cannot see
+        ExprKind::Call { name, .. } if name.name == "table" => return None,
         ExprKind::Call { args, .. } => args.iter().try_for_each(|a| collect(a, names))?,
         ExprKind::Binary { lhs, rhs, .. } => {
             collect(lhs, names)?;
@@ -84,17 +87,8 @@ fn collect(e: &Expr, names: &mut HashSet<String>) -> Option<()> {
             collect(target, names)?;
         }
         ExprKind::Named { value, .. } => collect(value, names)?,
-        ExprKind::Lambda { body, .. } => {
-            for stmt in &body.lets {
-                if let StatementKind::Let { value, .. } = &stmt.kind {
-                    collect(value, names)?;
-                }
-            }
-            collect(&body.value, names)?;
-        }
         ExprKind::ExternalData { .. } => {}
-        ExprKind::Union { tables, .. } => tables.iter().try_for_each(|t| collect(t, names))?,
-        ExprKind::Search { .. } => return None,
+        ExprKind::Lambda { .. } | ExprKind::Union { .. } | ExprKind::Search { .. } => return None,
         ExprKind::Index { target, index } => {
             collect(target, names)?;
             collect(index, names)?;
@@ -149,17 +143,17 @@ fn collect_operator(op: &OperatorKind, names: &mut HashSet<String>) -> Option<()
             keys.iter().try_for_each(|k| collect(&k.expr, names))
         }
         OperatorKind::Distinct(items) => items.iter().try_for_each(|e| collect(e, names)),
-        OperatorKind::Join { right, on, .. } | OperatorKind::Lookup { right, on, .. } => {
-            collect(right, names)?;
-            on.iter().try_for_each(|e| collect(e, names))
-        }
-        OperatorKind::Union { tables, .. } => tables.iter().try_for_each(|t| collect(t, names)),
-        OperatorKind::Render { .. } | OperatorKind::GetSchema | OperatorKind::As { .. } => Some(()),
+        OperatorKind::Render { .. } => Some(()),
         OperatorKind::Sample(e) => collect(e, names),
         OperatorKind::MvExpand(m) => m.items.iter().try_for_each(|it| collect(&it.expr, names)),
         OperatorKind::Serialize(items) => items.iter().try_for_each(|a| collect(&a.expr, names)),
         // the rest may read columns in ways this pass does not follow: read them all
-        OperatorKind::MvApply { .. }
+        OperatorKind::Join { .. }
+        | OperatorKind::Lookup { .. }
+        | OperatorKind::Union { .. }
+        | OperatorKind::GetSchema
+        | OperatorKind::As { .. }
+        | OperatorKind::MvApply { .. }
         | OperatorKind::Invoke(_)
         | OperatorKind::Evaluate { .. }
         | OperatorKind::Search { .. }

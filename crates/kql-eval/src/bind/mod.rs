@@ -5,6 +5,7 @@
 mod columns;
 mod functions;
 mod names;
+mod plugins;
 mod prefilter;
 mod scalar;
 mod service;
@@ -168,6 +169,7 @@ impl<'a> Binder<'a> {
             ExprKind::Call { name, args } if name.name == "materialize" => {
                 args.first().is_some_and(|a| self.is_tabular(a))
             }
+            ExprKind::Call { name, .. } if name.name == "table" => true,
             ExprKind::Call { name, .. } => match self.lookup(&name.name) {
                 Some(Binding::Function { body, .. }) => {
                     // a function is tabular when its value is
@@ -198,6 +200,20 @@ impl<'a> Binder<'a> {
             } => self.bind_range(column, from, to, step),
             ExprKind::Call { name, args } if name.name == "materialize" && args.len() == 1 => {
                 self.bind_tabular(&args[0])
+            }
+            // `table("Name")`: a table named by a constant string
+            ExprKind::Call { name, args } if name.name == "table" && !args.is_empty() => {
+                match self.bind_scalar(&args[0], &Schema::default())?.as_const() {
+                    Some(Value::String(table)) => self.bind_table_name(&Ident {
+                        name: table.to_string(),
+                        span: args[0].span,
+                    }),
+                    _ => Err(Error::at(
+                        "kql::bind::argument",
+                        args[0].span,
+                        "`table()` needs a constant table name",
+                    )),
+                }
             }
             ExprKind::Call { name, args } => match self.lookup(&name.name).cloned() {
                 Some(Binding::Function { .. }) => self
@@ -270,10 +286,14 @@ impl<'a> Binder<'a> {
             .map_err(|e| e.with_span(id.span))?;
         let found = match (found, &self.unknown_table_columns) {
             (None, Some(columns)) => {
-                self.warnings.push(format!(
-                    "table `{}` is unknown: checked as an empty table whose columns are the names the query uses",
-                    id.name
-                ));
+                self.warnings.push(if id.name == " every table" {
+                    "`union *` is checked as one empty table whose columns are the names the query uses".to_string()
+                } else {
+                    format!(
+                        "table `{}` is unknown: checked as an empty table whose columns are the names the query uses",
+                        id.name
+                    )
+                });
                 let fields = columns
                     .iter()
                     .map(|c| Field::new(c.clone(), Type::Dynamic))
@@ -743,12 +763,9 @@ impl<'a> Binder<'a> {
     fn bind_extend(&mut self, input: Plan, items: &[Assignment]) -> Result<Plan, Error> {
         let mut plan = input;
         for a in items {
-            if let Some(extra) = a.more_names.first() {
-                return Err(Error::at(
-                    "kql::unsupported",
-                    extra.span,
-                    "assigning several columns at once (`(a, b) = ...`) is not supported yet",
-                ));
+            if !a.more_names.is_empty() {
+                plan = self.bind_unsupported_columns(plan, a)?;
+                continue;
             }
             let (windowed, expr, hidden) = self.with_window_columns(plan, &a.expr)?;
             plan = windowed;
@@ -789,6 +806,65 @@ impl<'a> Binder<'a> {
             };
         }
         Ok(plan)
+    }
+
+    /// `extend (a, b, c) = series_decompose_anomalies(x)`: the series functions that return
+    /// several columns are valid KQL kql cannot compute; their columns bind and fail on rows.
+    fn bind_unsupported_columns(&mut self, input: Plan, a: &Assignment) -> Result<Plan, Error> {
+        const SERIES: [&str; 6] = [
+            "series_decompose_anomalies",
+            "series_decompose",
+            "series_decompose_forecast",
+            "series_fit_line",
+            "series_fit_2lines",
+            "series_stats",
+        ];
+        let function = match &a.expr.kind {
+            ExprKind::Call { name, .. } if SERIES.contains(&name.name.as_str()) => name,
+            _ => {
+                let span = a.more_names[0].span;
+                return Err(Error::at(
+                    "kql::unsupported",
+                    span,
+                    "assigning several columns at once (`(a, b) = ...`) is not supported for this expression",
+                ));
+            }
+        };
+        let error = Error::at(
+            "kql::unsupported::function",
+            a.expr.span,
+            format!("`{}()` is not supported by kql yet", function.name),
+        );
+        let mut fields = input.schema.fields.clone();
+        let mut exprs: Vec<BExpr> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| BExpr::column(i, f.ty, Span::default()))
+            .collect();
+        for name in a.name.iter().chain(&a.more_names) {
+            let column = BExpr {
+                kind: crate::expr::BKind::Unavailable(Box::new(error.clone())),
+                ty: Type::Dynamic,
+                span: a.expr.span,
+            };
+            match fields.iter().position(|f| f.name == name.name) {
+                Some(i) => {
+                    fields[i] = Field::new(name.name.clone(), Type::Dynamic);
+                    exprs[i] = column;
+                }
+                None => {
+                    fields.push(Field::new(name.name.clone(), Type::Dynamic));
+                    exprs.push(column);
+                }
+            }
+        }
+        Ok(Plan {
+            node: Node::Project {
+                input: Box::new(input),
+                exprs,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
     }
 
     fn bind_project(&mut self, input: Plan, items: &[Assignment]) -> Result<Plan, Error> {
@@ -851,7 +927,7 @@ impl<'a> Binder<'a> {
             let direct = matches!(&a.expr.kind, ExprKind::Call { name, .. } if aggregate::lookup(&name.name).is_some());
             if !direct {
                 let mut calls = Vec::new();
-                let rewritten = extract_aggregates(&a.expr, &mut calls);
+                let rewritten = extract_aggregates(&a.expr, &mut calls, bound_aggregates.len());
                 if calls.is_empty() {
                     return Err(not_an_aggregate(&a.expr));
                 }
@@ -1163,8 +1239,8 @@ fn hidden_aggregate_name(n: usize) -> String {
 }
 
 /// `e` with each aggregate call replaced by a reference to a hidden column (numbered from
-/// `calls.len()` on), and the calls in order.
-fn extract_aggregates(e: &Expr, calls: &mut Vec<Expr>) -> Expr {
+/// `first` on), and the calls in order.
+fn extract_aggregates(e: &Expr, calls: &mut Vec<Expr>, first: usize) -> Expr {
     fn walk(e: &Expr, calls: &mut Vec<Expr>, first: usize) -> Expr {
         if let ExprKind::Call { name, .. } = &e.kind
             && aggregate::lookup(&name.name).is_some()
@@ -1209,7 +1285,6 @@ fn extract_aggregates(e: &Expr, calls: &mut Vec<Expr>) -> Expr {
         }
         out
     }
-    let first = calls.len();
     walk(e, calls, first)
 }
 

@@ -80,6 +80,17 @@ impl Binder<'_> {
                 };
                 Ok(apply("extract", f, vec![text], ty, e.span))
             }
+            // `column_ifexists("Name", default)`: the column if the input has it
+            ExprKind::Call { name, args } if name.name == "column_ifexists" && args.len() == 2 => {
+                if let ExprKind::Literal(Literal::String(column)) = &args[0].kind
+                    && let Some(i) = schema.index_of(column)
+                {
+                    return Ok(BExpr::column(i, schema.fields[i].ty, e.span));
+                }
+                let mut fallback = self.bind_scalar(&args[1], schema)?;
+                fallback.span = e.span;
+                Ok(fallback)
+            }
             ExprKind::Call { name, args } if name.name == "toscalar" && args.len() == 1 => {
                 self.bind_toscalar(e, &args[0])
             }

@@ -77,7 +77,10 @@ impl Binder<'_> {
         }
         for (l, r, span) in &pairs {
             let (lt, rt) = (ls.fields[*l].ty, rs.fields[*r].ty);
+            // a dynamic key meets the other side's value (compared as that scalar)
             let same = lt == rt
+                || lt == Type::Dynamic
+                || rt == Type::Dynamic
                 || (lt.is_numeric() && rt.is_numeric() && lt != Type::Real && rt != Type::Real);
             if !same {
                 return Err(Error::at(
@@ -167,6 +170,15 @@ impl Binder<'_> {
         }
         for t in tables {
             match &t.kind {
+                // every table of a workspace is unknowable offline: when checking, `*` is one
+                // stand-in table with the columns the query names
+                ExprKind::Name(id) if id.name == "*" && self.unknown_table_columns.is_some() => {
+                    let stand_in = Ident {
+                        name: " every table".to_string(),
+                        span: id.span,
+                    };
+                    legs.push((self.bind_table_name(&stand_in)?, "*".to_string()));
+                }
                 ExprKind::Name(id) if id.name.contains('*') => {
                     let mut names: Vec<String> = self
                         .catalog
@@ -691,12 +703,17 @@ impl Binder<'_> {
                 "`evaluate` needs a plugin call such as `bag_unpack(column)`",
             ));
         };
-        if name.name != "bag_unpack" {
-            return Err(Error::at(
-                "kql::unsupported",
-                name.span,
-                format!("the `{}` plugin is not supported yet", name.name),
-            ));
+        match name.name.as_str() {
+            "bag_unpack" => {}
+            "pivot" => return self.bind_pivot(input, args, declared, plugin.span),
+            "ipv4_lookup" => return self.bind_ipv4_lookup(input, args, plugin.span),
+            _ => {
+                return Err(Error::at(
+                    "kql::unsupported",
+                    name.span,
+                    format!("the `{}` plugin is not supported yet", name.name),
+                ));
+            }
         }
         let schema = input.schema.clone();
         let Some(column) = args.first() else {

@@ -33,10 +33,14 @@ fn key_at(data: &[Datum], r: usize) -> Option<Vec<Value>> {
         .collect()
 }
 
-/// Ints and longs with the same value must meet in the hash table.
+/// Ints and longs with the same value must meet in the hash table, and so must a dynamic
+/// scalar and the plain value it holds.
 fn normalize_key(v: &Value) -> Value {
     match v {
         Value::Int(i) => Value::Long(i64::from(*i)),
+        Value::Dynamic(d) if !d.is_array() && !d.is_object() => {
+            normalize_key(&crate::conversion::from_dynamic(d))
+        }
         v => v.clone(),
     }
 }

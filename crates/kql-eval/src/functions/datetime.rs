@@ -55,6 +55,8 @@ pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
                 call.arity(2, 2)?;
                 let ty = match (call.args[0].ty, call.args[1].ty) {
                     (Type::DateTime, Type::TimeSpan) => Type::DateTime,
+                    // a dynamic value is binned as the datetime it holds
+                    (Type::Dynamic, Type::TimeSpan) => Type::DateTime,
                     (Type::TimeSpan, Type::TimeSpan) => Type::TimeSpan,
                     (Type::Int | Type::Long, Type::Int | Type::Long) => Type::Long,
                     (Type::Int | Type::Long | Type::Real, Type::Int | Type::Long | Type::Real) => {
@@ -271,6 +273,9 @@ fn check_period<T>(call: &Call, part: &str, probe: Option<T>) -> Result<(), Erro
 
 /// `bin(value, size)`: down to a multiple of `size`; null for a null, zero or negative size.
 fn bin(v: &Value, size: &Value, ty: Type) -> Value {
+    if let (Value::Dynamic(_), Type::DateTime) = (v, ty) {
+        return bin(&crate::conversion::convert(v, Type::DateTime), size, ty);
+    }
     match (v, size, ty) {
         (Value::DateTime(t), Value::TimeSpan(s), _) => {
             opt(dt::bin_datetime(*t, *s), Type::DateTime)

@@ -97,7 +97,7 @@ fn compare_v6(a: &[&Value]) -> Option<i64> {
 
 /// Whether IPv4 text `ip` lies in the range `range` (its prefix; the address's own prefix
 /// masks the address first).
-fn in_range_v4(ip: &str, range: &str) -> Option<bool> {
+pub(crate) fn in_range_v4(ip: &str, range: &str) -> Option<bool> {
     let (x, px) = parse_v4(ip)?;
     let (r, pr) = parse_v4(range)?;
     let x = x & mask_v4(px);

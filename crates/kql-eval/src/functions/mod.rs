@@ -5,7 +5,7 @@ mod datetime;
 mod dynamic;
 mod encoding;
 mod hash;
-mod ip;
+pub(crate) mod ip;
 mod math;
 mod string;
 
@@ -109,7 +109,15 @@ const NOT_AVAILABLE: [&str; 6] = [
 
 /// Kusto functions kql knows but deliberately does not evaluate, with the reason: a query
 /// using them fails with this message instead of giving a different result.
-const UNSUPPORTED: [(&str, &str); 5] = [
+const UNSUPPORTED: [(&str, &str); 7] = [
+    (
+        "datetime_local_to_utc",
+        "it needs the time-zone database, which kql does not ship",
+    ),
+    (
+        "datetime_utc_to_local",
+        "it needs the time-zone database, which kql does not ship",
+    ),
     (
         "todecimal",
         "kql has no `decimal` type; use todouble() or tolong()",
@@ -127,11 +135,17 @@ const UNSUPPORTED: [(&str, &str); 5] = [
 pub fn bind_call(call: Call) -> Result<BExpr, Error> {
     let name = call.name;
     if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == name) {
-        return Err(Error::at(
+        // valid KQL: the query binds, and fails with this message on the first row
+        let error = Error::at(
             "kql::unsupported::function",
             call.span,
             format!("`{name}()` is not supported by kql: {why}"),
-        ));
+        );
+        return Ok(BExpr {
+            kind: crate::expr::BKind::Unavailable(Box::new(error)),
+            ty: Type::Dynamic,
+            span: call.span,
+        });
     }
     match name {
         "not" => {
@@ -234,6 +248,91 @@ pub fn bind_call(call: Call) -> Result<BExpr, Error> {
             volatile(call, "rand", Type::Long, |a| match a[0].as_i64() {
                 Some(n) if n > 0 => Value::Long(fastrand::i64(0..n)),
                 _ => Value::Null,
+            })
+        }
+        "binary_and" | "binary_or" | "binary_xor" | "binary_shift_left" | "binary_shift_right" => {
+            call.arity(2, 2)?;
+            call.expect_type(0, &[Type::Int, Type::Long], "a number")?;
+            call.expect_type(1, &[Type::Int, Type::Long], "a number")?;
+            let op: fn(i64, i64) -> Option<i64> = match name {
+                "binary_and" => |a, b| Some(a & b),
+                "binary_or" => |a, b| Some(a | b),
+                "binary_xor" => |a, b| Some(a ^ b),
+                "binary_shift_left" => |a, b| u32::try_from(b).ok().and_then(|b| a.checked_shl(b)),
+                _ => |a, b| u32::try_from(b).ok().and_then(|b| a.checked_shr(b)),
+            };
+            call.done("binary", Type::Long, move |a| {
+                match (a[0].as_i64(), a[1].as_i64()) {
+                    (Some(x), Some(y)) => op(x, y).map_or(Value::Null, Value::Long),
+                    _ => Value::Null,
+                }
+            })
+        }
+        "binary_not" => {
+            call.arity(1, 1)?;
+            call.expect_type(0, &[Type::Int, Type::Long], "a number")?;
+            call.done("binary_not", Type::Long, |a| {
+                a[0].as_i64().map_or(Value::Null, |x| Value::Long(!x))
+            })
+        }
+        "unicode_codepoints_from_string" => {
+            call.arity(1, 1)?;
+            call.done("unicode_codepoints_from_string", Type::Dynamic, |a| {
+                let points: Vec<serde_json::Value> = crate::operators::text(a[0])
+                    .chars()
+                    .map(|c| serde_json::Value::from(c as u32))
+                    .collect();
+                Value::Dynamic(Arc::new(serde_json::Value::Array(points)))
+            })
+        }
+        "unicode_codepoints_to_string" => {
+            call.arity(1, 1)?;
+            call.done("unicode_codepoints_to_string", Type::String, |a| {
+                match a[0] {
+                    Value::Dynamic(d) => d.as_array().map_or(Value::empty_string(), |items| {
+                        let text: Option<String> = items
+                            .iter()
+                            .map(|i| {
+                                i.as_u64()
+                                    .and_then(|n| u32::try_from(n).ok())
+                                    .and_then(char::from_u32)
+                            })
+                            .collect();
+                        text.map_or(Value::empty_string(), |t| Value::str(&t))
+                    }),
+                    _ => Value::empty_string(),
+                }
+            })
+        }
+        "jaccard_index" => {
+            call.arity(2, 2)?;
+            call.done("jaccard_index", Type::Real, |a| {
+                let set = |v: &Value| -> Option<std::collections::HashSet<String>> {
+                    match v {
+                        Value::Dynamic(d) => d
+                            .as_array()
+                            .map(|items| items.iter().map(|i| i.to_string()).collect()),
+                        _ => None,
+                    }
+                };
+                match (set(a[0]), set(a[1])) {
+                    (Some(x), Some(y)) => {
+                        let union = x.union(&y).count();
+                        if union == 0 {
+                            return Value::Real(0.0);
+                        }
+                        Value::Real(x.intersection(&y).count() as f64 / union as f64)
+                    }
+                    _ => Value::Null,
+                }
+            })
+        }
+        "dynamic_to_json" => {
+            call.arity(1, 1)?;
+            call.done("dynamic_to_json", Type::String, |a| match a[0] {
+                Value::Dynamic(d) => Value::str(&d.to_string()),
+                v if v.is_null() => Value::str("null"),
+                v => Value::str(&v.to_json().to_string()),
             })
         }
         "new_guid" => {
@@ -380,6 +479,22 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("round", "round(x [, precision])"),
     ("sqrt", "sqrt(x)"),
     ("pow", "pow(base, exponent)"),
+    ("binary_and", "binary_and(a, b)"),
+    ("binary_or", "binary_or(a, b)"),
+    ("binary_xor", "binary_xor(a, b)"),
+    ("binary_not", "binary_not(a)"),
+    ("binary_shift_left", "binary_shift_left(a, bits)"),
+    ("binary_shift_right", "binary_shift_right(a, bits)"),
+    (
+        "unicode_codepoints_from_string",
+        "unicode_codepoints_from_string(s)",
+    ),
+    (
+        "unicode_codepoints_to_string",
+        "unicode_codepoints_to_string(codepoints)",
+    ),
+    ("dynamic_to_json", "dynamic_to_json(value)"),
+    ("jaccard_index", "jaccard_index(set1, set2)"),
     ("exp", "exp(x)"),
     ("exp2", "exp2(x)"),
     ("exp10", "exp10(x)"),
