@@ -314,11 +314,18 @@ fn bind_in(
                 .iter()
                 .map(|v| text(v).to_ascii_lowercase())
                 .collect();
+            // a short list is compared in place, without lowering each row's text
+            let few: Option<Vec<String>> = (set.len() <= 8).then(|| set.iter().cloned().collect());
             let f = move |a: &[&Value]| {
                 if a[0].is_null() {
                     return Value::Bool(negated);
                 }
-                Value::Bool(set.contains(&text(a[0]).to_ascii_lowercase()) != negated)
+                let t = text(a[0]);
+                let found = match &few {
+                    Some(items) => items.iter().any(|i| i.eq_ignore_ascii_case(&t)),
+                    None => set.contains(&t.to_ascii_lowercase()),
+                };
+                Value::Bool(found != negated)
             };
             return Ok(apply("in~", f, vec![lhs], Type::Bool, span));
         }
