@@ -1,7 +1,7 @@
 //! User-defined functions and views (`let f = (x:long) { ... }`), and subqueries used as
 //! values (`toscalar(...)`, `x in (T | project y)`), which run while binding.
 
-use kql_parser::{Expr, ExprKind, Ident, ParamType, StatementKind};
+use kql_parser::{Expr, Ident, ParamType, StatementKind};
 
 use super::{Binder, Binding, MAX_CALL_DEPTH, type_named};
 use crate::error::Error;
@@ -104,18 +104,7 @@ impl Binder<'_> {
     ) -> Result<FunctionResult, Error> {
         for stmt in &body.lets {
             if let StatementKind::Let { name, value } = &stmt.kind {
-                let binding = if let ExprKind::Lambda { params, body, view } = &value.kind {
-                    Binding::Function {
-                        params: params.clone(),
-                        body: (**body).clone(),
-                        scope: self.scope.len(),
-                        view: *view,
-                    }
-                } else if self.is_tabular(value) {
-                    Binding::Plan(self.bind_tabular(value)?)
-                } else {
-                    Binding::Scalar(self.bind_scalar(value, schema)?)
-                };
+                let binding = self.let_binding(value, schema)?;
                 self.scope.push((name.name.clone(), binding));
             }
         }

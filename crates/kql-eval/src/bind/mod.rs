@@ -7,6 +7,7 @@ mod functions;
 mod names;
 mod plugins;
 mod prefilter;
+mod rewrite;
 mod scalar;
 mod service;
 mod tabular;
@@ -93,21 +94,7 @@ impl<'a> Binder<'a> {
         for statement in &script.statements {
             match &statement.kind {
                 StatementKind::Let { name, value } => {
-                    let binding = if let ExprKind::Lambda { params, body, view } = &value.kind {
-                        Binding::Function {
-                            params: params.clone(),
-                            body: (**body).clone(),
-                            scope: self.scope.len(),
-                            view: *view,
-                        }
-                    } else if self.is_tabular(value) {
-                        Binding::Tabular {
-                            expr: value.clone(),
-                            scope: self.scope.len(),
-                        }
-                    } else {
-                        Binding::Scalar(self.bind_scalar(value, &Schema::default())?)
-                    };
+                    let binding = self.let_binding(value, &Schema::default())?;
                     self.scope.push((name.name.clone(), binding));
                 }
                 StatementKind::Set { name, value } => self.bind_set(name, value.as_ref())?,
@@ -115,6 +102,28 @@ impl<'a> Binder<'a> {
             }
         }
         Ok(plans)
+    }
+
+    /// What `let Name = value` binds: a function, a tabular calculation (bound again where
+    /// it is used), or a scalar over rows of `schema`.
+    fn let_binding(&mut self, value: &Expr, schema: &Schema) -> Result<Binding, Error> {
+        Ok(
+            if let ExprKind::Lambda { params, body, view } = &value.kind {
+                Binding::Function {
+                    params: params.clone(),
+                    body: (**body).clone(),
+                    scope: self.scope.len(),
+                    view: *view,
+                }
+            } else if self.is_tabular(value) {
+                Binding::Tabular {
+                    expr: value.clone(),
+                    scope: self.scope.len(),
+                }
+            } else {
+                Binding::Scalar(self.bind_scalar(value, schema)?)
+            },
+        )
     }
 
     fn bind_set(&mut self, name: &Ident, value: Option<&Expr>) -> Result<(), Error> {
@@ -1241,51 +1250,17 @@ fn hidden_aggregate_name(n: usize) -> String {
 /// `e` with each aggregate call replaced by a reference to a hidden column (numbered from
 /// `first` on), and the calls in order.
 fn extract_aggregates(e: &Expr, calls: &mut Vec<Expr>, first: usize) -> Expr {
-    fn walk(e: &Expr, calls: &mut Vec<Expr>, first: usize) -> Expr {
-        if let ExprKind::Call { name, .. } = &e.kind
-            && aggregate::lookup(&name.name).is_some()
-        {
-            let n = first + calls.len();
-            calls.push(e.clone());
+    rewrite::replace(e, &mut |x: &Expr| match &x.kind {
+        ExprKind::Call { name, .. } if aggregate::lookup(&name.name).is_some() => {
             let id = Ident {
-                name: hidden_aggregate_name(n),
-                span: e.span,
+                name: hidden_aggregate_name(first + calls.len()),
+                span: x.span,
             };
-            return Expr::new(ExprKind::Name(id), e.span);
+            calls.push(x.clone());
+            Some(Expr::new(ExprKind::Name(id), x.span))
         }
-        let mut out = e.clone();
-        match &mut out.kind {
-            ExprKind::Call { args, .. } => {
-                for a in args.iter_mut() {
-                    *a = walk(a, calls, first);
-                }
-            }
-            ExprKind::Binary { lhs, rhs, .. } => {
-                **lhs = walk(lhs, calls, first);
-                **rhs = walk(rhs, calls, first);
-            }
-            ExprKind::Unary { operand, .. } => **operand = walk(operand, calls, first),
-            ExprKind::Member { target, .. } => **target = walk(target, calls, first),
-            ExprKind::Index { target, index } => {
-                **target = walk(target, calls, first);
-                **index = walk(index, calls, first);
-            }
-            ExprKind::In { lhs, list, .. } | ExprKind::HasList { lhs, list, .. } => {
-                **lhs = walk(lhs, calls, first);
-                for a in list.iter_mut() {
-                    *a = walk(a, calls, first);
-                }
-            }
-            ExprKind::Between { lhs, low, high, .. } => {
-                **lhs = walk(lhs, calls, first);
-                **low = walk(low, calls, first);
-                **high = walk(high, calls, first);
-            }
-            _ => {}
-        }
-        out
-    }
-    walk(e, calls, first)
+        _ => None,
+    })
 }
 
 fn not_an_aggregate(e: &Expr) -> Error {

@@ -121,46 +121,15 @@ impl Binder<'_> {
 
 /// `e` with every window call replaced by a name for its helper column; the calls in order.
 fn rewrite(e: &Expr, calls: &mut Vec<Expr>) -> Expr {
-    if let ExprKind::Call { name, .. } = &e.kind
-        && WINDOW_FUNCTIONS.contains(&name.name.as_str())
-    {
-        let n = calls.len();
-        calls.push(e.clone());
-        let id = Ident {
-            name: helper_name(n),
-            span: e.span,
-        };
-        return Expr::new(ExprKind::Name(id), e.span);
-    }
-    let mut out = e.clone();
-    match &mut out.kind {
-        ExprKind::Call { args, .. } => {
-            for a in args.iter_mut() {
-                *a = rewrite(a, calls);
-            }
+    super::rewrite::replace(e, &mut |x: &Expr| match &x.kind {
+        ExprKind::Call { name, .. } if WINDOW_FUNCTIONS.contains(&name.name.as_str()) => {
+            let id = Ident {
+                name: helper_name(calls.len()),
+                span: x.span,
+            };
+            calls.push(x.clone());
+            Some(Expr::new(ExprKind::Name(id), x.span))
         }
-        ExprKind::Binary { lhs, rhs, .. } => {
-            **lhs = rewrite(lhs, calls);
-            **rhs = rewrite(rhs, calls);
-        }
-        ExprKind::Unary { operand, .. } => **operand = rewrite(operand, calls),
-        ExprKind::Member { target, .. } => **target = rewrite(target, calls),
-        ExprKind::Index { target, index } => {
-            **target = rewrite(target, calls);
-            **index = rewrite(index, calls);
-        }
-        ExprKind::In { lhs, list, .. } | ExprKind::HasList { lhs, list, .. } => {
-            **lhs = rewrite(lhs, calls);
-            for a in list.iter_mut() {
-                *a = rewrite(a, calls);
-            }
-        }
-        ExprKind::Between { lhs, low, high, .. } => {
-            **lhs = rewrite(lhs, calls);
-            **low = rewrite(low, calls);
-            **high = rewrite(high, calls);
-        }
-        _ => {}
-    }
-    out
+        _ => None,
+    })
 }
