@@ -103,6 +103,21 @@ pub enum Node {
     },
     /// The rows placed in `slot` (the input of an `mv-apply` subquery).
     Slot(Slot),
+    /// `top-nested`: per level, the top groups by an aggregate, within the level above.
+    TopNested {
+        input: Box<Plan>,
+        levels: Vec<TopNestedLevel>,
+    },
+}
+
+/// One `top-nested N of Expr by Aggregate` level.
+#[derive(Clone)]
+pub struct TopNestedLevel {
+    pub of: BExpr,
+    /// `None`: every group.
+    pub count: Option<usize>,
+    pub aggregate: BoundAggregate,
+    pub descending: bool,
 }
 
 /// A batch handed to a subquery at run time.

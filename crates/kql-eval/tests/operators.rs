@@ -427,3 +427,23 @@ fn unsupported_functions_bind_and_fail_on_rows() {
         table(&[&["0.5"]])
     );
 }
+
+#[test]
+fn top_nested() {
+    // the top groups of each level within the level above, with their aggregates
+    let q = r#"datatable(State:string, Source:string, n:long)["TX","a",5,"TX","b",1,"TX","a",2,"CA","c",10,"NY","d",1]
+| top-nested 2 of State by sum(n), top-nested 1 of Source by Events = count()"#;
+    assert_eq!(
+        columns(q),
+        [
+            "State:string",
+            "aggregated_State:long",
+            "Source:string",
+            "Events:long"
+        ]
+    );
+    assert_eq!(
+        rows(q),
+        vec![vec!["CA", "10", "c", "1"], vec!["TX", "8", "a", "2"]]
+    );
+}

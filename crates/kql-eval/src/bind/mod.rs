@@ -722,17 +722,7 @@ impl<'a> Binder<'a> {
                 ..
             } => self.bind_evaluate(input, plugin, declared.as_deref()),
             OperatorKind::MvApply { expand, ops } => self.bind_mv_apply(input, expand, ops),
-            OperatorKind::TopNested(_) => Err(Error::at(
-                "kql::unsupported",
-                op.span,
-                format!(
-                    "`{}` is not supported yet",
-                    op.to_string()
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("this operator")
-                ),
-            )),
+            OperatorKind::TopNested(levels) => self.bind_top_nested(input, levels),
         }
     }
 
@@ -1142,7 +1132,11 @@ impl<'a> Binder<'a> {
                         m.span,
                         "the size limit must be a positive constant",
                     )
-                })? as usize;
+                })?;
+            // as in Kusto, the limit is at most the default (1,048,576 elements)
+            let max = usize::try_from(max).map_or(aggregate::MAKE_DEFAULT_MAX, |m| {
+                m.min(aggregate::MAKE_DEFAULT_MAX)
+            });
             kind = match kind {
                 AggKind::MakeSet { .. } => AggKind::MakeSet { max },
                 AggKind::MakeList { .. } => AggKind::MakeList { max },

@@ -616,6 +616,83 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// `top-nested N of Expr by Aggregate, ...`: columns per level: the group value (named
+    /// after the expression) and its aggregate (`aggregated_<name>` unless named).
+    pub(super) fn bind_top_nested(
+        &mut self,
+        input: Plan,
+        levels: &[kql_parser::TopNestedLevel],
+    ) -> Result<Plan, Error> {
+        let schema = input.schema.clone();
+        let mut namer = Namer::default();
+        let mut fields = Vec::new();
+        let mut bound = Vec::new();
+        for level in levels {
+            if let Some(others) = &level.others {
+                return Err(Error::at(
+                    "kql::unsupported",
+                    others.span,
+                    "`with others` in top-nested is not supported yet",
+                ));
+            }
+            let of = self.bind_scalar(&level.of.expr, &schema)?;
+            let of_name = match (&level.of.name, default_name(&level.of.expr)) {
+                (Some(id), _) => id.name.clone(),
+                (None, Some(n)) => n,
+                (None, None) => namer.next_column(),
+            };
+            let count = match &level.count {
+                Some(c) => Some(self.constant_count(c)?),
+                None => None,
+            };
+            let ExprKind::Call { name: fname, args } = &level.by.expr.kind else {
+                return Err(Error::at(
+                    "kql::bind::not_aggregate",
+                    level.by.expr.span,
+                    "`top-nested` needs an aggregation after `by`",
+                ));
+            };
+            let Some((kind, _, _)) = aggregate::lookup(&fname.name) else {
+                return Err(Error::at(
+                    "kql::bind::not_aggregate",
+                    level.by.expr.span,
+                    format!("`{}` is not an aggregation function", fname.name),
+                ));
+            };
+            let mut agg_args = Vec::new();
+            for a in args {
+                agg_args.push(self.bind_scalar(a, &schema)?);
+            }
+            if kind == aggregate::AggKind::Count {
+                agg_args.clear();
+            }
+            let output_types = aggregate::output_types(kind, &fname.name, &agg_args)?;
+            let agg_name = match &level.by.name {
+                Some(id) => id.name.clone(),
+                None => format!("aggregated_{of_name}"),
+            };
+            fields.push(Field::new(namer.unique(&of_name), of.ty));
+            fields.push(Field::new(namer.unique(&agg_name), output_types[0]));
+            bound.push(crate::plan::TopNestedLevel {
+                of,
+                count,
+                aggregate: aggregate::BoundAggregate {
+                    kind,
+                    args: agg_args,
+                    output_types,
+                },
+                descending: level.descending.unwrap_or(true),
+            });
+        }
+        Ok(Plan {
+            node: Node::TopNested {
+                input: Box::new(input),
+                levels: bound,
+            },
+            schema: Arc::new(Schema::new(fields)),
+        })
+    }
+
     /// `mv-apply`: each row's expansion (only the expanded columns) goes through `ops`; the
     /// row's other columns are added in front of every result row.
     pub(super) fn bind_mv_apply(

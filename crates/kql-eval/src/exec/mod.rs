@@ -244,6 +244,10 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             cancel,
             schema,
         )?,
+        Node::TopNested { input, levels } => {
+            let rows = top_nested(execute(input, cancel)?, levels)?;
+            batches_of(schema, rows)
+        }
         Node::MakeSeries(plan) => series::make_series(plan, execute(&plan.input, cancel)?, schema)?,
         Node::Parse {
             input,
@@ -410,6 +414,88 @@ fn apply_each(
         }
     }
     Ok(batches_of(schema, rows))
+}
+
+/// `top-nested`: each output row is a path of groups, one per level, each with its aggregate.
+fn top_nested(
+    input: BatchStream,
+    levels: &[crate::plan::TopNestedLevel],
+) -> Result<Vec<Vec<Value>>, Error> {
+    // per input row: each level's key and aggregate arguments
+    let mut rows: Vec<(Vec<Value>, Vec<Vec<Value>>)> = Vec::new();
+    for b in input {
+        let b = b?;
+        let keys: Vec<Datum> = levels
+            .iter()
+            .map(|l| l.of.eval(&b))
+            .collect::<Result<_, _>>()?;
+        let args: Vec<Vec<Datum>> = levels
+            .iter()
+            .map(|l| {
+                l.aggregate
+                    .args
+                    .iter()
+                    .map(|e| e.eval(&b))
+                    .collect::<Result<_, _>>()
+            })
+            .collect::<Result<_, _>>()?;
+        for r in 0..b.len {
+            rows.push((
+                keys.iter().map(|d| d.get(r).clone()).collect(),
+                args.iter()
+                    .map(|a| a.iter().map(|d| d.get(r).clone()).collect())
+                    .collect(),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    let all: Vec<usize> = (0..rows.len()).collect();
+    nest(&rows, &all, levels, 0, &mut Vec::new(), &mut out);
+    Ok(out)
+}
+
+fn nest(
+    rows: &[(Vec<Value>, Vec<Vec<Value>>)],
+    members: &[usize],
+    levels: &[crate::plan::TopNestedLevel],
+    depth: usize,
+    prefix: &mut Vec<Value>,
+    out: &mut Vec<Vec<Value>>,
+) {
+    let Some(level) = levels.get(depth) else {
+        out.push(prefix.clone());
+        return;
+    };
+    let mut groups: IndexMap<Value, (AggState, Vec<usize>)> = IndexMap::new();
+    for &m in members {
+        let (keys, args) = &rows[m];
+        let entry = groups
+            .entry(keys[depth].clone())
+            .or_insert_with(|| (level.aggregate.new_state(), Vec::new()));
+        let refs: Vec<&Value> = args[depth].iter().collect();
+        level.aggregate.update(&mut entry.0, &refs);
+        entry.1.push(m);
+    }
+    let mut ranked: Vec<(Value, Value, Vec<usize>)> = groups
+        .into_iter()
+        .map(|(k, (state, m))| {
+            let v = level.aggregate.finish(state).remove(0);
+            (k, v, m)
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        let o = a.1.total_cmp(&b.1);
+        if level.descending { o.reverse() } else { o }
+    });
+    if let Some(n) = level.count {
+        ranked.truncate(n);
+    }
+    for (key, value, members) in ranked {
+        prefix.push(key);
+        prefix.push(value);
+        nest(rows, &members, levels, depth + 1, prefix, out);
+        prefix.truncate(prefix.len() - 2);
+    }
 }
 
 /// A uniform random sample of `count` rows (reservoir sampling with a fixed seed, so a
