@@ -855,6 +855,17 @@ impl Binder<'_> {
                         }
                     }
                 }
+                // checking without data: the bag's keys are unknown, so every name the query
+                // uses that no column has stands for one (dynamic)
+                if rows.is_empty()
+                    && let Some(names) = &self.unknown_table_columns
+                {
+                    for n in names {
+                        if schema.index_of(n).is_none() {
+                            found.insert(n.clone(), None);
+                        }
+                    }
+                }
                 found
                     .into_iter()
                     .map(|(k, t)| (k, t.unwrap_or(Type::Dynamic)))
