@@ -5,6 +5,12 @@
 //! A table is used in two phases: [`describe`] reads the file once to learn its columns and
 //! their types, then [`JsonTable::scan`] streams batches of only the columns a query reads
 //! (the values of other keys are skipped without being built).
+//!
+//! An uncompressed NDJSON file is read in parallel (module `chunks`): cut into line-aligned chunks,
+//! each walked by a fast scanner (`walk`) that extracts only the keys a query reads, with
+//! lines that cannot hold a row the query keeps skipped before parsing (`prefilter`); the
+//! results come back in file order, the same whatever the number of threads. JSON arrays and
+//! gzip-compressed files are read sequentially with serde_json.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -24,9 +30,18 @@ use crate::convert::{
 };
 use crate::report::ReadOptions;
 
+mod chunks;
+mod fast;
+mod prefilter;
 mod records;
+mod walk;
 
+use chunks::{Chunks, LinesFile, Work};
+use fast::{ChunkKeys, ChunkRows, ScanPlan, describe_chunk, scan_chunk};
+use prefilter::LineFilter;
 use records::{Next, RECORD, Records};
+
+use crate::progress::Progress;
 
 /// Reads the whole file once and returns its schema.
 ///
@@ -45,8 +60,88 @@ pub fn describe(path: impl AsRef<Path>, known: Option<&Schema>) -> Result<Schema
     )
 }
 
-/// The columns of the file and the keys it holds.
+/// The columns of the file, the keys it holds, and the file as lines to read in parallel if
+/// it is uncompressed NDJSON.
 fn describe_columns(
+    path: &Path,
+    known: Option<&Schema>,
+    options: &ReadOptions,
+) -> Result<(Columns, Vec<String>, Option<LinesFile>), Error> {
+    if let Some(lines) = ndjson_file(path)? {
+        let (columns, keys) = describe_lines(&lines, known, options)?;
+        return Ok((columns, keys, Some(lines)));
+    }
+    let (columns, keys) = describe_records(path, known, options)?;
+    Ok((columns, keys, None))
+}
+
+/// The file as lines to read in parallel, if it is uncompressed NDJSON (its text starts with
+/// `{`); JSON arrays, empty and compressed files are read sequentially.
+fn ndjson_file(path: &Path) -> Result<Option<LinesFile>, Error> {
+    let Some(lines) = LinesFile::open(path)? else {
+        return Ok(None);
+    };
+    let head = crate::input::peek(path, 64 * 1024)?;
+    Ok((head.iter().find(|b| !walk::is_ws(**b)) == Some(&b'{')).then_some(lines))
+}
+
+/// The threads a read uses.
+fn threads(options: &ReadOptions) -> usize {
+    options
+        .threads
+        .unwrap_or_else(chunks::default_threads)
+        .max(1)
+}
+
+/// [`describe_columns`] of an NDJSON file, its chunks described in parallel and merged in
+/// order (keys in order of first appearance, kinds combined).
+fn describe_lines(
+    file: &LinesFile,
+    known: Option<&Schema>,
+    options: &ReadOptions,
+) -> Result<(Columns, Vec<String>), Error> {
+    let names: Arc<[String]> = known
+        .map(|k| k.fields.iter().map(|f| f.name.clone()).collect())
+        .unwrap_or_default();
+    let work: Arc<Work<ChunkKeys>> = Arc::new(move |bytes: &[u8]| describe_chunk(&names, bytes));
+    let chunks = Chunks::new(file, threads(options), work)?;
+    let display = file.path.display().to_string();
+    let mut progress = Progress::new(chunks.total_bytes(), "describing");
+    let mut cols: IndexMap<String, Seen> = IndexMap::new();
+    let mut line_base = 0;
+    for chunk in chunks {
+        let (keys, bytes) = chunk?;
+        for bad in &keys.bad {
+            let line = line_base + bad.line + 1;
+            options.bad_record(&display, line, bad.message(&display, line))?;
+        }
+        for (key, seen) in keys.cols {
+            cols.entry(key).or_default().merge(&seen);
+        }
+        line_base += keys.lines;
+        progress.advance(bytes, 0);
+    }
+    progress.finish();
+    Ok(file_columns(&cols, known))
+}
+
+/// The columns of a table whose file holds `cols`.
+fn file_columns(cols: &IndexMap<String, Seen>, known: Option<&Schema>) -> (Columns, Vec<String>) {
+    let file: Vec<FileColumn> = cols
+        .iter()
+        .map(|(name, seen)| FileColumn {
+            name: name.clone(),
+            declared: None,
+            inferred: seen.infer(),
+            has_values: seen.has_values(),
+        })
+        .collect();
+    let keys = cols.keys().cloned().collect();
+    (plan_columns(&file, known), keys)
+}
+
+/// [`describe_columns`] of a file read sequentially with serde_json.
+fn describe_records(
     path: &Path,
     known: Option<&Schema>,
     options: &ReadOptions,
@@ -75,17 +170,7 @@ fn describe_columns(
             }
         }
     }
-    let file: Vec<FileColumn> = cols
-        .iter()
-        .map(|(name, seen)| FileColumn {
-            name: name.clone(),
-            declared: None,
-            inferred: seen.infer(),
-            has_values: seen.has_values(),
-        })
-        .collect();
-    let keys = cols.keys().cloned().collect();
-    Ok((plan_columns(&file, known), keys))
+    Ok(file_columns(&cols, known))
 }
 
 /// A table read from a JSON array or NDJSON file (possibly gzip-compressed). Each scan reads
@@ -97,6 +182,12 @@ pub struct JsonTable {
     /// The key each schema column is read from (its name, or the name of an alias).
     keys: Vec<Option<String>>,
     options: ReadOptions,
+    /// Uncompressed NDJSON: read in parallel chunks.
+    lines: Option<LinesFile>,
+    /// For a schema learned from a sample of the file: the keys of the sample.
+    sample_keys: Option<std::collections::HashSet<String>>,
+    /// Set when a scan met a key the sample did not show (see [`JsonTable::open_sampled`]).
+    stale: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl JsonTable {
@@ -115,7 +206,7 @@ impl JsonTable {
         options: &ReadOptions,
     ) -> Result<JsonTable, Error> {
         let path = path.as_ref();
-        let (columns, file_keys) = describe_columns(path, known, options)?;
+        let (columns, file_keys, lines) = describe_columns(path, known, options)?;
         let keys = columns
             .sources
             .iter()
@@ -126,7 +217,77 @@ impl JsonTable {
             columns,
             keys,
             options: options.clone(),
+            lines,
+            sample_keys: None,
+            stale: Arc::default(),
         })
+    }
+
+    /// A table of an uncompressed NDJSON file with the built-in schema `known`, its other
+    /// columns learned from the file's first chunk rather than from the whole file; `None` for
+    /// other files, and small ones (read whole, they cost little more).
+    ///
+    /// What a script can see of a table is only the columns it names. Built-in columns are
+    /// read from their own key (a file lacking it just gives empty values), so the sample
+    /// matters only for columns the built-in schema lacks, and for `Timestamp` /
+    /// `TimeGenerated` (each read from the other when a file lacks it). The catalog uses such
+    /// a table only when the script names no column of the sample outside the built-in schema
+    /// and the aliased columns it names are in the sample, and it watches the file, while
+    /// scanning, for the other names the script mentions ([`SampledTable`]).
+    pub(crate) fn open_sampled(
+        path: &Path,
+        known: &Schema,
+        options: &ReadOptions,
+    ) -> Result<Option<JsonTable>, Error> {
+        let Some(lines) = ndjson_file(path)? else {
+            return Ok(None);
+        };
+        if lines.len.saturating_sub(lines.start) <= 2 * lines.chunk {
+            return Ok(None);
+        }
+        let display = path.display().to_string();
+        let sample =
+            chunks::first_lines(&lines).map_err(|e| crate::input::read_error(&display, &e))?;
+        let names: Arc<[String]> = known.fields.iter().map(|f| f.name.clone()).collect();
+        let keys = describe_chunk(&names, &sample);
+        for bad in &keys.bad {
+            let line = bad.line + 1;
+            options.bad_record(&display, line, bad.message(&display, line))?;
+        }
+        let (columns, file_keys) = file_columns(&keys.cols, Some(known));
+        let keys_of: Vec<Option<String>> = columns
+            .sources
+            .iter()
+            .zip(&columns.schema.fields)
+            .enumerate()
+            .map(|(i, (source, field))| match source {
+                Some(k) => Some(file_keys[*k].clone()),
+                // a built-in column the sample lacks: its own key, wherever it is
+                None if i < known.len() && !crate::convert::has_alias(&field.name) => {
+                    Some(field.name.clone())
+                }
+                None => None,
+            })
+            .collect();
+        Ok(Some(JsonTable {
+            path: path.to_path_buf(),
+            columns,
+            keys: keys_of,
+            options: options.clone(),
+            lines: Some(lines),
+            sample_keys: Some(file_keys.into_iter().collect()),
+            stale: Arc::default(),
+        }))
+    }
+
+    /// The keys of the sample the schema was learned from (`None`: the whole file was read).
+    pub(crate) fn sample_keys(&self) -> Option<&std::collections::HashSet<String>> {
+        self.sample_keys.as_ref()
+    }
+
+    /// Whether a scan found that the sample was not enough (the table must be read whole).
+    pub(crate) fn is_stale(&self) -> bool {
+        self.stale.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn path(&self) -> &Path {
@@ -145,6 +306,67 @@ impl TableSource for JsonTable {
     }
 
     fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error> {
+        self.scan_with(columns, None, None)
+    }
+
+    /// Skips, before parsing them, NDJSON lines that cannot hold a row the filters keep
+    /// (see the module `prefilter`).
+    fn scan_filtered(
+        &self,
+        columns: &[usize],
+        prefilter: &kql_eval::Prefilter,
+    ) -> Result<BatchStream, Error> {
+        self.scan_with(columns, LineFilter::new(prefilter), None)
+    }
+}
+
+/// A table whose schema was learned from a sample ([`JsonTable::open_sampled`]), as one script
+/// sees it: scans end with [`kql_eval::SCHEMA_CHANGED`] if a line holds a key among `watch`
+/// (a name the script mentions that the sample did not show).
+pub(crate) struct SampledTable {
+    pub table: Arc<JsonTable>,
+    pub watch: Option<Arc<prefilter::Watch>>,
+}
+
+impl SampledTable {
+    /// `table` for a script that mentions `watch` outside the built-in schema; `None` if
+    /// those names cannot be watched in raw text.
+    pub(crate) fn new(table: Arc<JsonTable>, watch: &[&str]) -> Option<SampledTable> {
+        let watch = if watch.is_empty() {
+            None
+        } else {
+            Some(Arc::new(prefilter::Watch::new(watch)?))
+        };
+        Some(SampledTable { table, watch })
+    }
+}
+
+impl TableSource for SampledTable {
+    fn schema(&self) -> SchemaRef {
+        self.table.schema()
+    }
+
+    fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error> {
+        self.table.scan_with(columns, None, self.watch.clone())
+    }
+
+    fn scan_filtered(
+        &self,
+        columns: &[usize],
+        prefilter: &kql_eval::Prefilter,
+    ) -> Result<BatchStream, Error> {
+        self.table
+            .scan_with(columns, LineFilter::new(prefilter), self.watch.clone())
+    }
+}
+
+impl JsonTable {
+    fn scan_with(
+        &self,
+        columns: &[usize],
+        filter: Option<LineFilter>,
+        watch: Option<Arc<prefilter::Watch>>,
+    ) -> Result<BatchStream, Error> {
         let schema = &self.columns.schema;
         let mut fields = Vec::with_capacity(columns.len());
         let mut targets: HashMap<String, Vec<usize>> = HashMap::new();
@@ -166,6 +388,34 @@ impl TableSource for JsonTable {
         }
         let types: Vec<Type> = fields.iter().map(|f| f.ty).collect();
         let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+        if let Some(lines) = &self.lines {
+            // a sampled table always watches (if only for lines that do not look like objects)
+            let watch = match (&self.sample_keys, watch) {
+                (Some(_), None) => prefilter::Watch::new(&[]).map(Arc::new),
+                (_, watch) => watch,
+            };
+            // with `--on-error fail`, a line is walked only up to the last key read (if none of
+            // them comes again): the describe pass checked every line already, so long as the
+            // file is as it was then; a table learned from a sample checks only what it reads
+            let unchanged = std::fs::metadata(&self.path).is_ok_and(|m| m.len() == lines.len);
+            let early = self.options.on_error == crate::OnError::Fail
+                && (unchanged || self.sample_keys.is_some());
+            let plan = Arc::new(ScanPlan::new(targets, types, names, filter, watch, early));
+            let work: Arc<Work<ChunkRows>> = Arc::new(move |bytes: &[u8]| scan_chunk(&plan, bytes));
+            let chunks = Chunks::new(lines, threads(&self.options), work)?;
+            let progress = Progress::new(chunks.total_bytes(), "reading");
+            return Ok(Box::new(LinesStream {
+                chunks,
+                pending: Vec::new().into_iter(),
+                schema: Arc::new(Schema::new(fields)),
+                path: self.path.display().to_string(),
+                options: self.options.clone(),
+                line_base: 0,
+                progress,
+                done: false,
+                stale: self.stale.clone(),
+            }));
+        }
         let empties: Vec<Value> = types.iter().map(|t| Value::missing(*t)).collect();
         let records = Records::open(&self.path)?;
         Ok(Box::new(JsonStream {
@@ -179,6 +429,76 @@ impl TableSource for JsonTable {
             options: self.options.clone(),
             done: false,
         }))
+    }
+}
+
+/// Rows of an NDJSON file read in parallel chunks, a batch per chunk, in file order.
+struct LinesStream {
+    chunks: Chunks<ChunkRows>,
+    /// Batches of the last chunk not yet given out, with their length.
+    pending: std::vec::IntoIter<(Vec<Vec<Value>>, usize)>,
+    schema: SchemaRef,
+    path: String,
+    options: ReadOptions,
+    /// The lines of the chunks before the next one.
+    line_base: u64,
+    progress: Progress,
+    done: bool,
+    /// The table's flag for a sample that was not enough.
+    stale: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Iterator for LinesStream {
+    type Item = Result<Batch, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            if let Some((columns, len)) = self.pending.next() {
+                if len == 0 {
+                    continue;
+                }
+                let columns = columns.into_iter().map(Arc::new).collect();
+                return Some(Ok(Batch::new(self.schema.clone(), columns, len)));
+            }
+            let (rows, bytes) = match self.chunks.next() {
+                None => {
+                    self.done = true;
+                    self.progress.finish();
+                    return None;
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Some(Ok(chunk)) => chunk,
+            };
+            if rows.schema_changed {
+                self.done = true;
+                self.progress.finish();
+                self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Some(Err(Error::new(
+                    kql_eval::SCHEMA_CHANGED,
+                    format!(
+                        "{}: the file holds a key the query mentions that its first lines did \
+                         not: it must be read whole",
+                        self.path
+                    ),
+                )));
+            }
+            for bad in &rows.bad {
+                let line = self.line_base + bad.line + 1;
+                let message = bad.message(&self.path, line);
+                if let Err(e) = self.options.bad_record(&self.path, line, message) {
+                    self.done = true;
+                    self.progress.finish();
+                    return Some(Err(e));
+                }
+            }
+            self.line_base += rows.lines;
+            self.progress.advance(bytes, rows.len as u64);
+            self.pending = rows.batches.into_iter();
+        }
+        None
     }
 }
 
@@ -346,6 +666,18 @@ impl Seen {
             Kind::String => self.string = true,
             Kind::Nested => self.nested = true,
         }
+    }
+
+    /// Adds what `other` saw.
+    fn merge(&mut self, other: &Seen) {
+        self.bool |= other.bool;
+        self.long |= other.long;
+        self.real |= other.real;
+        self.non_finite |= other.non_finite;
+        self.datetime |= other.datetime;
+        self.empty_string |= other.empty_string;
+        self.string |= other.string;
+        self.nested |= other.nested;
     }
 
     fn has_values(&self) -> bool {
@@ -610,3 +942,6 @@ impl<'de, 'a> Visitor<'de> for LookupKey<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_tests;

@@ -135,7 +135,7 @@ fn describe_byte(b: u8) -> String {
 pub(super) const RECORD: &str = "a JSON object (one record)";
 
 /// The message for a record that is not an object, if `e` is that error.
-fn not_an_object(e: &serde_json::Error) -> Option<String> {
+pub(super) fn not_an_object(e: &serde_json::Error) -> Option<String> {
     let msg = bare_message(e);
     let found = msg
         .strip_prefix("invalid type: ")?
@@ -150,7 +150,7 @@ fn not_an_object(e: &serde_json::Error) -> Option<String> {
 }
 
 /// A serde_json error's message without its " at line L column C" suffix.
-fn bare_message(e: &serde_json::Error) -> String {
+pub(super) fn bare_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     match text.strip_suffix(&suffix) {
