@@ -19,6 +19,20 @@ const RESERVED: [&str; 14] = [
     "null", "not",
 ];
 
+/// Words that start a source or an unsupported operator where an expression begins: as names
+/// they are written `["print"]`, so the canonical text reads back as a name.
+const STARTS_SOURCE: [&str; 9] = [
+    "print",
+    "range",
+    "datatable",
+    "externaldata",
+    "union",
+    "search",
+    "find",
+    "external_table",
+    "evaluate",
+];
+
 impl Display for Script {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         for (n, s) in self.statements.iter().enumerate() {
@@ -59,7 +73,8 @@ impl Display for Ident {
                 .chars()
                 .skip(1)
                 .all(|c| c.is_alphanumeric() || c == '_')
-            && !RESERVED.contains(&self.name.as_str());
+            && !RESERVED.contains(&self.name.as_str())
+            && !STARTS_SOURCE.contains(&self.name.as_str());
         if plain {
             f.write_str(&self.name)
         } else {
@@ -172,14 +187,17 @@ fn write_list(f: &mut Formatter<'_>, items: &[Expr]) -> fmt::Result {
         if n > 0 {
             f.write_str(", ")?;
         }
-        write_expr(f, item, 0)?;
+        // a pipeline before another item is parenthesised: its last operator's own list
+        // (`summarize ... by a, b`) would take the items after it
+        let min = if n + 1 < items.len() { 1 } else { 0 };
+        write_expr(f, item, min)?;
     }
     Ok(())
 }
 
-/// Writes `e`, parenthesised if it binds more loosely than its context needs (`min`).
-fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
-    let prec = match &e.kind {
+/// How tightly `e` binds, for deciding where parentheses go.
+fn precedence(e: &Expr) -> u8 {
+    match &e.kind {
         ExprKind::Binary { op, .. } => op.precedence(),
         ExprKind::In { .. } | ExprKind::HasList { .. } | ExprKind::Between { .. } => {
             LIST_OP_PRECEDENCE
@@ -195,7 +213,12 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         ExprKind::Literal(Literal::Real(v)) if *v < 0.0 => UNARY_PRECEDENCE,
         ExprKind::Literal(Literal::TimeSpan(v)) if *v < 0 => UNARY_PRECEDENCE,
         _ => UNARY_PRECEDENCE + 1,
-    };
+    }
+}
+
+/// Writes `e`, parenthesised if it binds more loosely than its context needs (`min`).
+fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
+    let prec = precedence(e);
     let paren = prec < min;
     if paren {
         f.write_str("(")?;
@@ -206,7 +229,16 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         ExprKind::Star => f.write_str("*")?,
         ExprKind::Named { name, value } => write!(f, "{name} = {value}")?,
         ExprKind::Call { name, args } => {
-            write!(f, "{}(", name.name)?;
+            // a call of `datetime` (written `["datetime"](x)`) is not the literal `datetime(x)`
+            let literal_like = crate::parser::TYPED_LITERALS.contains(&name.name.as_str())
+                || STARTS_SOURCE.contains(&name.name.as_str());
+            if literal_like {
+                f.write_str("[")?;
+                write_string(f, &name.name)?;
+                f.write_str("](")?;
+            } else {
+                write!(f, "{}(", name.name)?;
+            }
             write_list(f, args)?;
             f.write_str(")")?;
         }
@@ -221,7 +253,13 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
                 UnaryOp::Neg => "-",
                 UnaryOp::Plus => "+",
             })?;
-            write_expr(f, operand, UNARY_PRECEDENCE + 1)?;
+            // `- -x`, not `-(-x)`: parentheses would count twice against the nesting limit
+            if precedence(operand) == UNARY_PRECEDENCE {
+                f.write_str(" ")?;
+                write_expr(f, operand, UNARY_PRECEDENCE)?;
+            } else {
+                write_expr(f, operand, UNARY_PRECEDENCE + 1)?;
+            }
         }
         ExprKind::In {
             lhs,
@@ -256,8 +294,37 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             f.write_str(")")?;
         }
         ExprKind::Member { target, name } => {
-            write_expr(f, target, UNARY_PRECEDENCE + 1)?;
-            write!(f, ".{name}")?;
+            // `(3).2e1`: a number's digits would run into a digit-led name (`3.2e1`)
+            let number = matches!(
+                target.kind,
+                ExprKind::Literal(
+                    Literal::Int(_) | Literal::Long(_) | Literal::Real(_) | Literal::TimeSpan(_)
+                )
+            );
+            let min = if number {
+                u8::MAX
+            } else {
+                UNARY_PRECEDENCE + 1
+            };
+            write_expr(f, target, min)?;
+            // after a dot any word is a property name (`d.by`); other names are quoted, with a
+            // space: `d.["a b"]` would be an index
+            let word = name
+                .name
+                .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+                && name
+                    .name
+                    .chars()
+                    .skip(1)
+                    .all(|c| c.is_alphanumeric() || c == '_')
+                && !name.name.bytes().all(|b| b.is_ascii_digit());
+            if word {
+                write!(f, ".{}", name.name)?;
+            } else {
+                f.write_str(". [")?;
+                write_string(f, &name.name)?;
+                f.write_str("]")?;
+            }
         }
         ExprKind::Index { target, index } => {
             write_expr(f, target, UNARY_PRECEDENCE + 1)?;
@@ -435,7 +502,7 @@ impl Display for MvExpand {
             if let Some(name) = &item.name {
                 write!(f, "{name} = ")?;
             }
-            write!(f, "{}", item.expr)?;
+            write!(f, "{}", Operand(&item.expr))?;
             if let Some(t) = &item.to_type {
                 write!(f, " to typeof({t})")?;
             }
@@ -444,6 +511,16 @@ impl Display for MvExpand {
             write!(f, " limit {limit}")?;
         }
         Ok(())
+    }
+}
+
+/// An expression in an operator's arguments: a pipeline (or `print`, `range`, ...) there is
+/// parenthesised, or its operators would become the outer pipeline's (`extend (T | count)`).
+struct Operand<'a>(&'a Expr);
+
+impl Display for Operand<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_expr(f, self.0, 1)
     }
 }
 
@@ -465,10 +542,10 @@ impl Display for Assignment {
                 for n in &self.more_names {
                     write!(f, ", {n}")?;
                 }
-                write!(f, ") = {}", self.expr)
+                write!(f, ") = {}", Operand(&self.expr))
             }
-            Some(name) => write!(f, "{name} = {}", self.expr),
-            None => write!(f, "{}", self.expr),
+            Some(name) => write!(f, "{name} = {}", Operand(&self.expr)),
+            None => write!(f, "{}", Operand(&self.expr)),
         }
     }
 }
@@ -490,7 +567,7 @@ fn write_names(f: &mut Formatter<'_>, names: &[Ident]) -> fmt::Result {
 
 impl Display for SortKey {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.expr)?;
+        write!(f, "{}", Operand(&self.expr))?;
         match self.descending {
             Some(true) => f.write_str(" desc")?,
             Some(false) => f.write_str(" asc")?,
@@ -508,7 +585,7 @@ impl Display for SortKey {
 impl Display for Operator {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            OperatorKind::Where(e) => write!(f, "where {e}"),
+            OperatorKind::Where(e) => write!(f, "where {}", Operand(e)),
             OperatorKind::Extend(items) => {
                 f.write_str("extend ")?;
                 write_assignments(f, items)
@@ -548,7 +625,7 @@ impl Display for Operator {
                 }
                 Ok(())
             }
-            OperatorKind::Take(e) => write!(f, "take {e}"),
+            OperatorKind::Take(e) => write!(f, "take {}", Operand(e)),
             OperatorKind::Count => f.write_str("count"),
             OperatorKind::Summarize { aggregates, by } => {
                 f.write_str("summarize")?;
@@ -573,7 +650,7 @@ impl Display for Operator {
                 Ok(())
             }
             OperatorKind::Top { count, by } => {
-                write!(f, "top {count} by ")?;
+                write!(f, "top {} by ", Operand(count))?;
                 for (n, k) in by.iter().enumerate() {
                     if n > 0 {
                         f.write_str(", ")?;

@@ -25,8 +25,12 @@ use crate::ast::{
 use crate::error::ParseError;
 use crate::span::Span;
 
-/// Nesting deeper than this is refused rather than risking the stack.
-const MAX_DEPTH: usize = 200;
+/// Nesting deeper than this is refused rather than risking the stack: every level of
+/// parentheses, call arguments, signs and `dynamic` brackets counts one, and so does every
+/// operator of a chain (`a + b + c` nests `(a + b) + c`) or pipeline, and every `.name` or
+/// `[index]` after an operand, since each deepens the syntax tree that binding, evaluation
+/// and printing walk recursively.
+pub(crate) const MAX_DEPTH: usize = 500;
 
 thread_local! {
     static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -43,18 +47,54 @@ impl DepthGuard {
         });
         let guard = DepthGuard;
         if depth > MAX_DEPTH {
-            let at = i.location_offset();
-            return Err(nom::Err::Failure(SyntaxError::custom(
-                i,
-                ParseError::new(
-                    "kql::syntax::too_deep",
-                    Span::new(at, at + 1),
-                    format!("expression nested more than {MAX_DEPTH} levels deep"),
-                )
-                .with_label("nesting limit reached here"),
-            )));
+            return Err(too_deep(i));
         }
         Ok(guard)
+    }
+}
+
+fn too_deep(i: Input) -> nom::Err<SyntaxError> {
+    let at = i.location_offset();
+    // the span covers the character here, or is empty at the end of the text
+    let len = i.fragment().chars().next().map_or(0, char::len_utf8);
+    nom::Err::Failure(SyntaxError::custom(
+        i,
+        ParseError::new(
+            "kql::syntax::too_deep",
+            Span::new(at, at + len),
+            format!("expression nested more than {MAX_DEPTH} levels deep"),
+        )
+        .with_label("nesting limit reached here")
+        .with_help(
+            "each level of parentheses and call arguments counts, and so does each operator \
+             of a long chain such as `a or b or c ...`: split the expression with `let`, or \
+             use `in (...)` or `has_any (...)` for long lists of alternatives",
+        ),
+    ))
+}
+
+/// The depth a chain of operators (or pipes, or postfix accesses) adds, one per link, held
+/// until the chain is parsed.
+struct ChainDepth(usize);
+
+impl ChainDepth {
+    fn link<'a>(&mut self, i: Input<'a>) -> Result<(), nom::Err<SyntaxError<'a>>> {
+        self.0 += 1;
+        let depth = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        if depth > MAX_DEPTH {
+            return Err(too_deep(i));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ChainDepth {
+    fn drop(&mut self) {
+        let n = self.0;
+        DEPTH.with(|d| d.set(d.get().saturating_sub(n)));
     }
 }
 
@@ -68,7 +108,9 @@ impl Drop for DepthGuard {
 pub fn expr(i: Input) -> PResult<Expr> {
     let _guard = DepthGuard::enter(i)?;
     let (mut i, mut e) = binary(i, 0)?;
+    let mut chain = ChainDepth(0);
     while let Ok((rest, _)) = sym("|").parse(i) {
+        chain.link(i)?;
         let (rest, op) = expect("a tabular operator", operator).parse(rest)?;
         let span = e.span.to(op.span);
         e = Expr {
@@ -383,11 +425,13 @@ fn infix(i: Input) -> PResult<(Infix, Span)> {
 fn binary(i: Input, min: u8) -> PResult<Expr> {
     let (mut i, mut lhs) = unary(i)?;
     let mut last_level: Option<u8> = None;
+    let mut chain = ChainDepth(0);
     while let Ok((rest, (op, op_span))) = infix(i) {
         let prec = op.precedence();
         if prec < min {
             break;
         }
+        chain.link(i)?;
         if !op.is_associative() && last_level == Some(prec) {
             return Err(nom::Err::Failure(SyntaxError::custom(
                 i,
@@ -500,10 +544,10 @@ pub fn comma_list1<'a, T>(
 }
 
 fn unary(i: Input) -> PResult<Expr> {
-    let _guard = DepthGuard::enter(i)?;
     let start = i.location_offset();
     for (text, op) in [("-", UnaryOp::Neg), ("+", UnaryOp::Plus)] {
         if let Ok((rest, _)) = sym(text).parse(i) {
+            let _guard = DepthGuard::enter(i)?;
             let (rest, operand) = expect("an expression", unary).parse(rest)?;
             // fold `-5` into a literal so it round-trips and types as a constant
             if let (UnaryOp::Neg, ExprKind::Literal(lit)) = (op, &operand.kind) {
@@ -558,11 +602,13 @@ pub fn postfix(i: Input) -> PResult<Expr> {
         };
         return Ok((rest, Expr::new(kind, whole)));
     }
+    let mut chain = ChainDepth(0);
     loop {
         if i.fragment().starts_with(".[") {
             // `d.[0]` is `d[0]`
             i = sym(".").parse(i)?.0;
         } else if i.fragment().starts_with('.') && !i.fragment().starts_with("..") {
+            chain.link(i)?;
             let (rest, _) = sym(".").parse(i)?;
             let (rest, name) = expect("a property name", ident).parse(rest)?;
             let span = e.span.to(name.span);
@@ -575,6 +621,7 @@ pub fn postfix(i: Input) -> PResult<Expr> {
             );
             i = rest;
         } else if i.fragment().starts_with('[') {
+            chain.link(i)?;
             let (rest, _) = sym("[").parse(i)?;
             let (rest, index) = expect("an index", expr).parse(rest)?;
             let (rest, close) = expect("`]`", sym("]")).parse(rest)?;
@@ -594,7 +641,7 @@ pub fn postfix(i: Input) -> PResult<Expr> {
 }
 
 /// Type names that form typed literals when followed by `(`.
-const TYPED_LITERALS: [&str; 15] = [
+pub(crate) const TYPED_LITERALS: [&str; 15] = [
     "datetime", "date", "timespan", "time", "guid", "dynamic", "int", "long", "real", "double",
     "bool", "boolean", "decimal", "int64", "int32",
 ];

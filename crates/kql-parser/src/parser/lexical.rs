@@ -313,13 +313,23 @@ pub fn number(i: Input) -> PResult<(Number, Span)> {
             )));
         };
         let (after, _) = not(peek(satisfy(is_ident_char))).parse(after_suffix)?;
-        let amount: f64 = text.parse().map_err(|_| out_of_range(i, span))?;
-        let ticks = (amount * unit).round();
-        if !ticks.is_finite() || ticks.abs() > i64::MAX as f64 {
-            return Err(out_of_range(i, span));
-        }
+        // whole units are counted exactly (`729465739384500ms` is not rounded through a real)
+        let exact = (!is_real && unit >= 1.0 && unit.fract() == 0.0)
+            .then(|| text.parse::<i64>().ok()?.checked_mul(unit as i64))
+            .flatten();
+        let ticks = match exact {
+            Some(t) => t,
+            None => {
+                let amount: f64 = text.parse().map_err(|_| out_of_range(i, span))?;
+                let ticks = (amount * unit).round();
+                if !ticks.is_finite() || ticks.abs() >= i64::MAX as f64 {
+                    return Err(out_of_range(i, span));
+                }
+                ticks as i64
+            }
+        };
         let (after, ()) = ws(after)?;
-        return Ok((after, (Number::TimeSpan(ticks as i64), span)));
+        return Ok((after, (Number::TimeSpan(ticks), span)));
     }
     let (rest, _) = not(peek(satisfy(is_ident_char))).parse(rest)?;
     let span = span_of(start, rest);

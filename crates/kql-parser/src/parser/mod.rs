@@ -14,6 +14,7 @@ use crate::ast::{Script, Statement, StatementKind};
 use crate::error::ParseError;
 use crate::span::Span;
 
+pub(crate) use expr::TYPED_LITERALS;
 pub use lexical::timespan_unit;
 
 pub type Input<'a> = nom_locate::LocatedSpan<&'a str>;
@@ -68,13 +69,52 @@ impl<'a> SyntaxError<'a> {
         } else {
             self.expected
         };
-        ParseError::new(
+        let help = slip_help(rest, &expected);
+        let error = ParseError::new(
             "kql::syntax",
             span,
             format!("syntax error: expected {expected}"),
         )
-        .with_label(label)
+        .with_label(label);
+        match help {
+            Some(help) => error.with_help(help),
+            None => error,
+        }
     }
+}
+
+/// Help for the syntax other query languages taught: `=` to compare, `&&`, `like`, a
+/// misspelt operator name.
+fn slip_help(rest: &str, expected: &str) -> Option<String> {
+    let word: String = rest
+        .chars()
+        .take_while(|c| lexical::is_ident_char(*c) || *c == '-')
+        .collect();
+    if expected.starts_with("a tabular operator") && !word.is_empty() {
+        return operator::closest_operator(&word).map(|op| format!("did you mean `{op}`?"));
+    }
+    if rest.starts_with("&&") {
+        return Some("KQL writes `and` for `&&`".to_string());
+    }
+    if rest.starts_with("||") {
+        return Some("KQL writes `or` for `||`".to_string());
+    }
+    if rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=~") {
+        return Some(
+            "to compare, write `==` (or `=~` ignoring case); `=` names a column".to_string(),
+        );
+    }
+    if word.eq_ignore_ascii_case("like") {
+        return Some(
+            "KQL has no `like`: use `contains`, `has`, `startswith`, `endswith` or \
+             `matches regex`"
+                .to_string(),
+        );
+    }
+    if rest.starts_with("<>") {
+        return Some("KQL writes `!=` for `<>`".to_string());
+    }
+    None
 }
 
 /// Length of the token starting `rest`, for "found `x`" labels; `None` at end of input.

@@ -31,6 +31,77 @@ const NOT_YET: [&str; 11] = [
     "externaldata",
 ];
 
+/// Tabular operator names, for "did you mean" help after a misspelt one.
+const OPERATOR_NAMES: &[&str] = &[
+    "where",
+    "filter",
+    "extend",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-reorder",
+    "project-rename",
+    "take",
+    "limit",
+    "count",
+    "summarize",
+    "distinct",
+    "sort",
+    "order",
+    "top",
+    "top-nested",
+    "join",
+    "lookup",
+    "union",
+    "mv-expand",
+    "mv-apply",
+    "make-series",
+    "parse",
+    "parse-where",
+    "render",
+    "evaluate",
+    "invoke",
+    "getschema",
+    "sample",
+    "sample-distinct",
+    "search",
+    "serialize",
+    "as",
+    "facet",
+    "fork",
+];
+
+/// The operator name closest to `word` (one or two edits away, or a different case), if any.
+pub fn closest_operator(word: &str) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    let limit = if lower.len() <= 4 { 1 } else { 2 };
+    OPERATOR_NAMES
+        .iter()
+        .map(|op| (edit_distance(&lower, op), *op))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, op)| op)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // words longer than any operator name are not slips of one
+    if a.len() > 40 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// The operator names accepted after `|`, for the error message.
 const EXPECTED: &str = "a tabular operator (where, extend, project, summarize, join, union, ...)";
 
@@ -450,7 +521,7 @@ fn parse_op(i: Input, drop_unmatched: bool) -> PResult<OperatorKind> {
         }
     }
     let (rest, source) = expect("the expression to parse", expr_no_pipe).parse(rest)?;
-    let (mut rest, _) = expect("`with`", keyword("with")).parse(rest)?;
+    let (mut rest, with) = expect("`with`", keyword("with")).parse(rest)?;
     let mut pattern = Vec::new();
     loop {
         let s = rest.fragment();
@@ -482,9 +553,11 @@ fn parse_op(i: Input, drop_unmatched: bool) -> PResult<OperatorKind> {
             rest,
             ParseError::new(
                 "kql::syntax",
-                Span::new(rest.location_offset(), rest.location_offset() + 1),
+                // at `with`: what follows may be the end of the text
+                with,
                 "syntax error: expected a parse pattern after `with`",
-            ),
+            )
+            .with_label("a pattern (`*`, string literals and column names) goes after this"),
         )));
     }
     Ok((

@@ -238,6 +238,31 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert_eq!(e.code, "kql::syntax::too_deep");
     let ok = format!("print {}1{}", "(".repeat(50), ")".repeat(50));
     assert_eq!(canonical(&ok), "print 1");
+    // 100 levels of parentheses are fine, around calls and signs too
+    let ok = format!("print {}1{}", "(".repeat(100), ")".repeat(100));
+    assert_eq!(canonical(&ok), "print 1");
+    let ok = format!("print {}1{}", "abs(-(".repeat(100), "))".repeat(100));
+    assert!(canonical(&ok).starts_with("print abs(-abs(-abs("));
+    // long chains deepen the tree as much as parentheses do: bounded the same way, with the
+    // error at the operator where the limit is reached
+    let chain = |n: usize, op: &str| format!("print {}", vec!["1"; n].join(op));
+    assert!(parse(&chain(400, " + ")).is_ok());
+    for op in [" + ", " or ", ".a", "[0]"] {
+        let src = if op.starts_with(['.', '[']) {
+            format!("print x{}", op.repeat(100_000))
+        } else {
+            chain(100_000, op)
+        };
+        let e = error(&src);
+        assert_eq!(e.code, "kql::syntax::too_deep", "{op}");
+        assert!(
+            e.span.start > 400 && !e.span.is_empty(),
+            "{op}: {:?}",
+            e.span
+        );
+    }
+    let pipes = format!("print x = 1{}", " | extend y = 1".repeat(100_000));
+    assert_eq!(error(&pipes).code, "kql::syntax::too_deep");
 }
 
 #[test]
@@ -338,4 +363,38 @@ fn non_ascii_text_keeps_offsets() {
     "#);
     let e = error("print \"é\" | whereabouts");
     assert_eq!(e.span.text("print \"é\" | whereabouts"), "whereabouts");
+}
+
+/// What the fuzzer found (`fuzz/regressions/parse/`), in readable form: each canonical text
+/// reads back as the same script.
+#[test]
+fn fuzz_findings_round_trip() {
+    // signs print without parentheses, which would count twice against the nesting limit
+    insta::assert_snapshot!(canonical("print ++-+x, - -1, -(-x)"), @"print + + - +x, 1, - -x");
+    // a digit-led property name after a number
+    insta::assert_snapshot!(canonical("print 3 .2e1"), @"print (3).2e1");
+    // property names that are keywords stay property names
+    insta::assert_snapshot!(canonical("print x.by, x.and, x. ['a b']"), @r#"print x.by, x.and, x. ["a b"]"#);
+    // names that would start a source where an expression starts
+    insta::assert_snapshot!(canonical("print- contains; range-1"), @r#"
+    ["print"] - ["contains"];
+    ["range"] - 1
+    "#);
+    insta::assert_snapshot!(canonical("print [\"datetime\"](1)"), @r#"print ["datetime"](1)"#);
+    // whole units of a timespan are exact, not rounded through a real
+    let ast = parse("print 729465739384500ms").unwrap();
+    assert!(format!("{ast:?}").contains("TimeSpan(7294657393845000000)"));
+    // a pipeline inside a list or an operator's arguments keeps its parentheses
+    insta::assert_snapshot!(canonical("datatable(a:long)[T | summarize by x, y, , 1]"), @r"
+    datatable(a:long)[(T
+    | summarize by x, y), 1]
+    ");
+    insta::assert_snapshot!(canonical("T | extend(x | extend y = 1)"), @r"
+    T
+    | extend (x
+    | extend y = 1)
+    ");
+    // the error for a missing parse pattern points at `with`, inside the text
+    let e = error("T | parse x with\n");
+    assert_eq!((e.span.start, e.span.end), (12, 16));
 }
