@@ -5,17 +5,23 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// Run KQL (Kusto Query Language) hunting queries over local JSON and NDJSON logs.
+///
+/// With no subcommand, `kql` starts an interactive session (see `kql repl --help`).
 #[derive(Debug, Parser)]
-// no subcommand: help on stderr, exit 2 (until the REPL lives there)
+// no subcommand: the interactive session on a terminal; help on stderr, exit 2, otherwise
 #[command(
     name = "kql",
     version,
     max_term_width = 100,
-    arg_required_else_help = true
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// The interactive session's options, when no subcommand is given
+    #[command(flatten)]
+    pub repl: ReplArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,6 +37,47 @@ pub enum Command {
     /// expected output.
     #[command(after_help = crate::test_cmd::TEST_HELP)]
     Test(crate::test_cmd::TestArgs),
+    /// Start an interactive session (what `kql` alone does on a terminal).
+    #[command(after_help = REPL_EXAMPLES)]
+    Repl(ReplArgs),
+}
+
+const REPL_EXAMPLES: &str = "\
+Type a query and press Enter: it runs once complete; a query continues on the next line while
+a bracket is open or a line ends with |, and, or, ','; an empty line runs it. Tab completes
+table, column, operator and function names; .help lists the commands (.tables, .schema,
+.load, .format, .save, ...). Tables are read into memory on first use and kept. History is
+kept in $KQL_HISTORY, else $XDG_DATA_HOME/kql/history, else ~/.local/share/kql/history.
+
+With standard input from a pipe, queries are read one after another (an empty line ends
+each) and only results are written to standard output.
+
+Examples:
+  kql --data testdata --now 2026-11-25T12:00:00Z
+  kql repl --table Events=logs/events.ndjson < hunt.kql";
+
+/// Options of the interactive session.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReplArgs {
+    /// Directory of table files [default: testdata]
+    #[arg(long = "data", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Read table NAME from the file (or directory of files) PATH (repeatable; wins over
+    /// --data)
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table)]
+    pub tables: Vec<(String, PathBuf)>,
+
+    /// The instant now() and ago() see, e.g. 2026-11-25T12:00:00Z [default: the clock]
+    #[arg(long = "now", value_name = "DATETIME", value_parser = parse_now)]
+    pub now: Option<i64>,
+}
+
+impl ReplArgs {
+    /// Whether any option was given.
+    pub fn is_given(&self) -> bool {
+        self.data.is_some() || !self.tables.is_empty() || self.now.is_some()
+    }
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -94,6 +141,15 @@ pub struct RunArgs {
     /// (each with a warning). For trying a query without its data.
     #[arg(long = "empty-tables")]
     pub empty_tables: bool,
+
+    /// Stop the query with an error once it has run this long (e.g. 30s, 5m, 1h)
+    #[arg(long = "timeout", value_name = "DURATION", value_parser = crate::limits::parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Stop the query with an error once kql's memory passes this size (e.g. 512M, 8G, or
+    /// none) [default: 3/4 of the memory available when kql starts]
+    #[arg(long = "max-memory", value_name = "SIZE", value_parser = crate::limits::parse_memory)]
+    pub max_memory: Option<crate::limits::MaxMemory>,
 }
 
 /// How results are written to standard output.

@@ -2,9 +2,11 @@
 //!
 //! * [`cli`]: the command line (clap);
 //! * [`run`]: `kql run`: load the query, build the catalog, run, write the results;
+//! * [`repl`]: `kql` / `kql repl`: the interactive session;
 //! * [`render`]: diagnostics as text ([`render_error`]);
 //! * [`output`]: result tables as a terminal table, Log Analytics JSON, NDJSON or CSV;
 //! * [`rule`]: the `query:` of a YAML rule file, without a YAML parser;
+//! * [`limits`]: `--timeout` and `--max-memory`, watched by a thread that stops the query;
 //! * [`check`]: `kql check`: parse and bind queries and rule files, read no rows;
 //! * [`test_cmd`]: `kql test`: snapshot tests of detection rules over fixtures.
 //!
@@ -13,8 +15,10 @@
 
 pub mod check;
 pub mod cli;
+pub mod limits;
 pub mod output;
 pub mod render;
+pub mod repl;
 pub mod rule;
 pub mod run;
 pub mod test_cmd;
@@ -23,7 +27,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use cli::{Cli, Command, Format, RunArgs};
+pub use cli::{Cli, Command, Format, ReplArgs, RunArgs};
 pub use output::{render_table, write_json_tables, write_results};
 pub use render::{DEFAULT_WIDTH, render_error, render_error_with_width};
 
@@ -42,10 +46,17 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => run::run_command(&args),
         Some(Command::Check(args)) => check::check_command(&args),
         Some(Command::Test(args)) => test_cmd::test_command(&args),
+        Some(Command::Repl(args)) => repl::repl_command(&args),
+        // `kql` alone starts the session on a terminal (or when given its options)
+        None if cli.repl.is_given() || std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            repl::repl_command(&cli.repl)
+        }
         None => {
-            // clap's `arg_required_else_help` already answered a bare `kql`; options alone
-            // (there are none at the top level yet) end up here
             eprint!("{}", Cli::command().render_help());
+            eprintln!(
+                "\n`kql` alone starts an interactive session on a terminal; `kql repl` reads \
+                 queries from a pipe."
+            );
             ExitCode::from(EXIT_USAGE)
         }
     }

@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, Write};
 
 use comfy_table::{CellAlignment, ContentArrangement, presets};
-use kql_eval::{Table, Value};
+use kql_eval::{Schema, Table, Value};
 
 use crate::cli::Format;
 
@@ -83,6 +83,232 @@ pub fn render_table(table: &Table, tty: bool) -> String {
     let mut text = t.to_string();
     text.push('\n');
     text
+}
+
+/// How the interactive session shows a result table ([`render_table_view`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    /// The terminal's width, in columns.
+    pub width: usize,
+    /// At most this many rows are shown.
+    pub max_rows: usize,
+    /// Style with ANSI codes: bold headers, a grey `null`.
+    pub color: bool,
+}
+
+/// What a null cell shows in a [`View`], so it differs from an empty string.
+pub const NULL_MARK: &str = "null";
+
+/// Columns are not narrowed below this width (or their own, if narrower) to fit.
+const MIN_COLUMN_WIDTH: usize = 8;
+
+/// The first `view.max_rows` rows of `table` as a text table that fits `view.width`, ending
+/// with a newline: long cells are cut with `…`, each cell stays on one line (a line break
+/// shows as `↵`), numbers are right-aligned and nulls show as `null` while empty strings stay
+/// empty. Columns that do not fit even at a narrow width are left out: a last `…` column and
+/// a line under the table name them.
+pub fn render_table_view(table: &Table, view: &View) -> String {
+    render_rows_view(&table.schema, table.rows(), view)
+}
+
+/// [`render_table_view`] of rows given one by one, with the columns of `schema`.
+pub fn render_rows_view(
+    schema: &Schema,
+    rows: impl Iterator<Item = Vec<Value>>,
+    view: &View,
+) -> String {
+    use unicode_width::UnicodeWidthStr;
+
+    let fields = &schema.fields;
+    if fields.is_empty() {
+        return "(no columns)\n".to_string();
+    }
+    let headers: Vec<String> = fields.iter().map(|f| one_line(&f.name)).collect();
+    let rows: Vec<Vec<Option<String>>> = rows
+        .take(view.max_rows)
+        .map(|row| {
+            row.iter()
+                .map(|v| (!v.is_null()).then(|| one_line(&v.to_kql_string())))
+                .collect()
+        })
+        .collect();
+    let natural: Vec<usize> = (0..fields.len())
+        .map(|c| {
+            let cells = rows.iter().map(|r| {
+                r[c].as_deref()
+                    .map_or(NULL_MARK.len(), UnicodeWidthStr::width)
+            });
+            cells.chain([headers[c].width()]).max().unwrap_or(1).max(1)
+        })
+        .collect();
+    let widths = fit_widths(&natural, view.width);
+    let shown = widths.len();
+    let hidden = fields.len() - shown;
+
+    let mut t = comfy_table::Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if view.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    let mut header: Vec<comfy_table::Cell> = headers[..shown]
+        .iter()
+        .zip(&widths)
+        .map(|(h, w)| styled(comfy_table::Cell::new(cut(h, *w)), view.color, true))
+        .collect();
+    if hidden > 0 {
+        header.push(comfy_table::Cell::new("…"));
+    }
+    t.set_header(header);
+    for row in &rows {
+        let mut cells: Vec<comfy_table::Cell> = row[..shown]
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| match cell {
+                Some(text) => comfy_table::Cell::new(cut(text, *w)),
+                None => {
+                    let mark = comfy_table::Cell::new(NULL_MARK);
+                    if view.color {
+                        mark.fg(comfy_table::Color::DarkGrey)
+                    } else {
+                        mark
+                    }
+                }
+            })
+            .collect();
+        if hidden > 0 {
+            cells.push(comfy_table::Cell::new("…"));
+        }
+        t.add_row(cells);
+    }
+    for (i, field) in fields[..shown].iter().enumerate() {
+        if field.ty.is_numeric()
+            && let Some(column) = t.column_mut(i)
+        {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut text = t.to_string();
+    text.push('\n');
+    if hidden > 0 {
+        let names: Vec<&str> = headers[shown..].iter().map(String::as_str).collect();
+        let line = format!(
+            "{hidden} more column{}: {}",
+            if hidden == 1 { "" } else { "s" },
+            names.join(", ")
+        );
+        text.push_str(&cut(&line, view.width.max(20)));
+        text.push('\n');
+    }
+    text
+}
+
+fn styled(cell: comfy_table::Cell, color: bool, header: bool) -> comfy_table::Cell {
+    if color && header {
+        cell.add_attribute(comfy_table::Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+/// A cell's text on one line: control characters escaped, line breaks as `↵`.
+fn one_line(s: &str) -> String {
+    let escaped = escape_controls(s);
+    if escaped.contains('\n') {
+        escaped.replace("\r\n", "↵").replace('\n', "↵")
+    } else {
+        escaped
+    }
+}
+
+/// `s` cut to `width` display columns, ending with `…` when cut.
+fn cut(s: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// The widths of the columns that fit in `width` terminal columns, from the left: natural
+/// widths if they all fit; else the widest are narrowed (not below [`MIN_COLUMN_WIDTH`]) and,
+/// if that is not enough, the last columns are left out (leaving room for a `…` column).
+fn fit_widths(natural: &[usize], width: usize) -> Vec<usize> {
+    // `│ a ┆ b │`: one space either side of each cell, one rule between and around
+    let total = |ws: &[usize]| 1 + ws.iter().map(|w| w + 3).sum::<usize>();
+    if total(natural) <= width {
+        return natural.to_vec();
+    }
+    let n = natural.len();
+    let mins: Vec<usize> = natural.iter().map(|&w| w.min(MIN_COLUMN_WIDTH)).collect();
+    let ellipsis = |k: usize| if k < n { 4 } else { 0 };
+    let mut k = n;
+    while k > 1 && total(&mins[..k]) + ellipsis(k) > width {
+        k -= 1;
+    }
+    let budget = width.saturating_sub(1 + 3 * k + ellipsis(k));
+    let at_cap = |cap: usize| -> usize { (0..k).map(|i| natural[i].min(mins[i].max(cap))).sum() };
+    // the widest cap that fits, by bisection (at_cap grows with cap)
+    let (mut lo, mut hi) = (0, natural[..k].iter().copied().max().unwrap_or(1));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if at_cap(mid) <= budget {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let mut widths: Vec<usize> = (0..k).map(|i| natural[i].min(mins[i].max(lo))).collect();
+    if widths.iter().sum::<usize>() > budget {
+        // a terminal too narrow even for the minimum: share what there is
+        let each = (budget / k).max(1);
+        widths.iter_mut().for_each(|w| *w = (*w).min(each));
+    }
+    // hand out what is left, one column each, to those still narrowed
+    let mut left = budget.saturating_sub(widths.iter().sum());
+    for (w, &nat) in widths.iter_mut().zip(natural) {
+        if left == 0 {
+            break;
+        }
+        if *w < nat {
+            *w += 1;
+            left -= 1;
+        }
+    }
+    for w in &mut widths {
+        *w = (*w).max(1);
+    }
+    widths
+}
+
+/// The first `n` rows of `table` (the rest of it as it is).
+pub fn head(table: &Table, n: usize) -> Table {
+    // a clone shares the column data
+    let mut head = table.clone();
+    let mut left = n;
+    head.batches.retain_mut(|batch| {
+        if left == 0 {
+            return false;
+        }
+        *batch = batch.head(left);
+        left -= batch.len;
+        true
+    });
+    head
 }
 
 fn cell_text(value: &Value) -> String {
@@ -165,10 +391,7 @@ mod tests {
     fn table(fields: Vec<Field>, rows: Vec<Vec<Value>>) -> Table {
         let schema = Arc::new(Schema::new(fields));
         let batch = Batch::from_rows(schema.clone(), rows);
-        Table {
-            schema,
-            batches: vec![batch],
-        }
+        Table::new(schema, vec![batch])
     }
 
     fn sample() -> Table {
@@ -229,6 +452,103 @@ mod tests {
         │ alice ┆  443 ┆      │
         └───────┴──────┴──────┘
         ");
+    }
+
+    fn view(width: usize, max_rows: usize) -> View {
+        View {
+            width,
+            max_rows,
+            color: false,
+        }
+    }
+
+    #[test]
+    fn view_marks_nulls_and_cuts_to_the_width() {
+        let t = table(
+            vec![
+                Field::new("Name", Type::String),
+                Field::new("Count", Type::Long),
+                Field::new("Note", Type::Dynamic),
+            ],
+            vec![
+                vec![Value::str(""), Value::Long(12), Value::Null],
+                vec![
+                    Value::str("a very long command line\nwith a second line"),
+                    Value::Null,
+                    Value::str("x"),
+                ],
+            ],
+        );
+        insta::assert_snapshot!(render_table_view(&t, &view(100, 100)), @r"
+        ┌─────────────────────────────────────────────┬───────┬──────┐
+        │ Name                                        ┆ Count ┆ Note │
+        ╞═════════════════════════════════════════════╪═══════╪══════╡
+        │                                             ┆    12 ┆ null │
+        │ a very long command line↵with a second line ┆  null ┆ x    │
+        └─────────────────────────────────────────────┴───────┴──────┘
+        ");
+        let narrow = render_table_view(&t, &view(40, 100));
+        insta::assert_snapshot!(narrow, @r"
+        ┌───────────────────────┬───────┬──────┐
+        │ Name                  ┆ Count ┆ Note │
+        ╞═══════════════════════╪═══════╪══════╡
+        │                       ┆    12 ┆ null │
+        │ a very long command … ┆  null ┆ x    │
+        └───────────────────────┴───────┴──────┘
+        ");
+        assert!(narrow.lines().all(|l| l.chars().count() <= 40));
+        assert!(render_table_view(&t, &view(40, 1)).lines().count() == 5);
+    }
+
+    #[test]
+    fn view_leaves_out_columns_that_cannot_fit() {
+        let fields: Vec<Field> = (0..12)
+            .map(|i| Field::new(format!("Column{i}"), Type::String))
+            .collect();
+        let row = (0..12)
+            .map(|i| Value::str(&format!("value number {i}")))
+            .collect();
+        let t = table(fields, vec![row]);
+        let text = render_table_view(&t, &view(60, 100));
+        insta::assert_snapshot!(text, @r"
+        ┌──────────┬──────────┬──────────┬──────────┬──────────┬───┐
+        │ Column0  ┆ Column1  ┆ Column2  ┆ Column3  ┆ Column4  ┆ … │
+        ╞══════════╪══════════╪══════════╪══════════╪══════════╪═══╡
+        │ value n… ┆ value n… ┆ value n… ┆ value n… ┆ value n… ┆ … │
+        └──────────┴──────────┴──────────┴──────────┴──────────┴───┘
+        7 more columns: Column5, Column6, Column7, Column8, Column9…
+        ");
+        assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+    }
+
+    #[test]
+    fn widths_fit() {
+        assert_eq!(fit_widths(&[5, 5], 100), vec![5, 5]);
+        assert_eq!(fit_widths(&[50, 5], 30), vec![18, 5]);
+        assert_eq!(fit_widths(&[50, 50], 30), vec![12, 11]);
+        let w = fit_widths(&[100; 20], 80);
+        assert!(
+            1 + w.iter().map(|w| w + 3).sum::<usize>() + 4 <= 80,
+            "{w:?}"
+        );
+        assert_eq!(fit_widths(&[100], 3), vec![1]);
+    }
+
+    #[test]
+    fn head_takes_the_first_rows() {
+        let schema = Arc::new(Schema::new(vec![Field::new("x", Type::Long)]));
+        let batch = |from: i64| {
+            Batch::from_rows(
+                schema.clone(),
+                (from..from + 3).map(|i| vec![Value::Long(i)]).collect(),
+            )
+        };
+        let mut t = table(vec![Field::new("x", Type::Long)], vec![]);
+        t.batches = vec![batch(0), batch(3)];
+        assert_eq!(head(&t, 4).row_count(), 4);
+        assert_eq!(head(&t, 4).rows().last(), Some(vec![Value::Long(3)]));
+        assert_eq!(head(&t, 10).row_count(), 6);
+        assert_eq!(head(&t, 0).row_count(), 0);
     }
 
     #[test]

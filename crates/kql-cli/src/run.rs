@@ -9,6 +9,7 @@ use kql_eval::{Error, RunOptions};
 use kql_io::{DEFAULT_DATA_DIR, DataCatalog, ReadReport};
 
 use crate::cli::{Cli, RunArgs};
+use crate::limits::{self, Limits, Watchdog};
 use crate::render::{DEFAULT_WIDTH, render_error_with_width};
 use crate::rule::DataType;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, output, rule};
@@ -46,12 +47,30 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
     for (name, path) in &args.tables {
         catalog.add_table(name.clone(), path.clone());
     }
-    let options = RunOptions {
+    let limits = Limits {
+        timeout: args.timeout,
+        max_memory: match args.max_memory {
+            Some(limits::MaxMemory(limit)) => limit,
+            None => limits::default_max_memory(),
+        },
+    };
+    let watchdog = Watchdog::start(limits, {
+        let (name, source) = (query.name.clone(), query.source.clone());
+        move |e| {
+            report(e, &name, &source);
+            std::process::exit(i32::from(EXIT_FAILURE));
+        }
+    });
+    let mut options = RunOptions {
         now: args.now,
         unknown_tables_as_empty: args.empty_tables,
         ..RunOptions::default()
     };
-    let tables = match kql_eval::run_with_warnings(&query.text, &catalog, &options) {
+    options.cancel = Some(watchdog.cancel_flag());
+    let result =
+        limits::on_big_stack(|| kql_eval::run_with_warnings(&query.text, &catalog, &options));
+    let result = limits::explain(result, watchdog.stop());
+    let tables = match result {
         Ok((t, warnings)) => {
             for w in warnings {
                 catalog.report().warn(w);

@@ -164,11 +164,14 @@ impl BoundAggregate {
             (AggKind::CountIf, AggState::Count(n)) if predicate_holds(args[0]) => {
                 *n += 1;
             }
-            (AggKind::DCount, AggState::Distinct(set)) if !args[0].is_null() => {
+            // only a value not seen before is cloned into the set
+            (AggKind::DCount, AggState::Distinct(set))
+                if !args[0].is_null() && !set.contains(args[0]) =>
+            {
                 set.insert(args[0].clone());
             }
             (AggKind::DCountIf, AggState::Distinct(set))
-                if !args[0].is_null() && predicate_holds(args[1]) =>
+                if !args[0].is_null() && predicate_holds(args[1]) && !set.contains(args[0]) =>
             {
                 set.insert(args[0].clone());
             }
@@ -572,12 +575,13 @@ fn check_predicate(fname: &str, predicate: &BExpr) -> Result<(), Error> {
     ))
 }
 
-/// A positive constant size limit (`make_bag(x, 100)`).
+/// A positive constant size limit (`make_bag(x, 100)`), at most [`MAKE_DEFAULT_MAX`] as in
+/// Kusto.
 fn size_limit(e: &BExpr) -> Option<usize> {
     e.as_const()
         .and_then(Value::as_i64)
         .filter(|n| *n > 0)
-        .and_then(|n| usize::try_from(n).ok())
+        .map(|n| usize::try_from(n).map_or(MAKE_DEFAULT_MAX, |n| n.min(MAKE_DEFAULT_MAX)))
 }
 
 /// The percentiles of a `percentile`-family call (arguments after the first): constant

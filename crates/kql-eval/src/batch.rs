@@ -101,9 +101,20 @@ impl Batch {
 pub struct Table {
     pub schema: SchemaRef,
     pub batches: Vec<Batch>,
+    /// The `render` the query asked for (`timechart with (title="x")`), kept for a viewer;
+    /// the rows are the same either way.
+    pub visualization: Option<String>,
 }
 
 impl Table {
+    pub fn new(schema: SchemaRef, batches: Vec<Batch>) -> Table {
+        Table {
+            schema,
+            batches,
+            visualization: None,
+        }
+    }
+
     pub fn row_count(&self) -> usize {
         self.batches.iter().map(|b| b.len).sum()
     }

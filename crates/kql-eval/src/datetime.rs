@@ -552,11 +552,13 @@ pub fn parse_timespan(s: &str) -> Option<i64> {
     if !c.eof() || hours > 23 || minutes > 59 || seconds > 59 {
         return None;
     }
-    let t = days
+    // summed with its sign, so the most negative timespan (`-10675199.02:48:05.4775808`,
+    // i64::MIN ticks) reads back too
+    let sign = if neg { -1 } else { 1 };
+    (sign * days)
         .checked_mul(TICKS_PER_DAY)?
-        .checked_add(hours * TICKS_PER_HOUR + minutes * TICKS_PER_MINUTE)?
-        .checked_add(seconds * TICKS_PER_SECOND + frac)?;
-    Some(if neg { -t } else { t })
+        .checked_add(sign * (hours * TICKS_PER_HOUR + minutes * TICKS_PER_MINUTE))?
+        .checked_add(sign * (seconds * TICKS_PER_SECOND + frac))
 }
 
 /// Ticks per unit of a timespan literal suffix (`d`, `h`, `ms`, `nanos`, `tick`, ...).

@@ -103,7 +103,11 @@ impl BExpr {
                     .collect::<Result<_, _>>()?;
                 if !VOLATILE.contains(name) && args.iter().all(|a| matches!(a, Datum::Scalar(_))) {
                     let refs: Vec<&Value> = args.iter().map(|a| a.get(0)).collect();
-                    return Ok(Datum::Scalar(f(&refs)));
+                    let v = f(&refs);
+                    if let Some(e) = take_row_error(self.span) {
+                        return Err(e);
+                    }
+                    return Ok(Datum::Scalar(v));
                 }
                 let mut out = Vec::with_capacity(batch.len);
                 let mut refs: Vec<&Value> = Vec::with_capacity(args.len());
@@ -111,6 +115,9 @@ impl BExpr {
                     refs.clear();
                     refs.extend(args.iter().map(|a| a.get(r)));
                     out.push(f(&refs));
+                }
+                if let Some(e) = take_row_error(self.span) {
+                    return Err(e);
                 }
                 Datum::Column(Arc::new(out))
             }
@@ -122,6 +129,38 @@ impl BExpr {
         let empty = Batch::new(Arc::default(), Vec::new(), 1);
         Ok(self.eval(&empty)?.get(0).clone())
     }
+}
+
+/// The most bytes one string value may hold (`strrep` and friends refuse to make more): past
+/// it a query fails with `kql::limit::value_size` instead of exhausting memory.
+pub const MAX_STRING_BYTES: usize = 256 << 20;
+
+thread_local! {
+    /// The first error a scalar function raised while evaluating the current expression.
+    static ROW_ERROR: std::cell::RefCell<Option<crate::error::Error>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Fails the expression being evaluated with `error` (scalar functions return a value, not a
+/// `Result`: they call this and return any value). The first error of an expression wins; it
+/// gets the expression's span unless it has one.
+pub fn fail_row(error: crate::error::Error) {
+    ROW_ERROR.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(error);
+        }
+    });
+}
+
+/// The error raised by [`fail_row`] since the last call, at `span` unless it has its own.
+fn take_row_error(span: Span) -> Option<crate::error::Error> {
+    let e = ROW_ERROR.with(|slot| slot.borrow_mut().take())?;
+    Some(if e.span.is_some() {
+        e
+    } else {
+        e.with_span(span)
+    })
 }
 
 /// The result of evaluating an expression over a batch: a column, or one value for all rows.

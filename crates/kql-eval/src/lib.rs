@@ -19,7 +19,9 @@ pub mod value;
 pub use batch::{Batch, Column, Table};
 pub use error::Error;
 pub use functions::{function_names, function_signature};
-pub use source::{BatchStream, Catalog, MemTable, Prefilter, PrefilterLiteral, TableSource};
+pub use source::{
+    BatchStream, Catalog, MemTable, Prefilter, PrefilterLiteral, SCHEMA_CHANGED, TableSource,
+};
 pub use types::{Field, Schema, SchemaRef, Type};
 pub use value::Value;
 
@@ -103,6 +105,18 @@ pub fn run_with_warnings(
     catalog: &dyn Catalog,
     options: &RunOptions,
 ) -> Result<(Vec<Table>, Vec<String>), Error> {
+    match run_once(src, catalog, options) {
+        // a table learned from a sample held more: the catalog now has it read whole
+        Err(e) if e.code == source::SCHEMA_CHANGED => run_once(src, catalog, options),
+        result => result,
+    }
+}
+
+fn run_once(
+    src: &str,
+    catalog: &dyn Catalog,
+    options: &RunOptions,
+) -> Result<(Vec<Table>, Vec<String>), Error> {
     let script = kql_parser::parse(src)?;
     let now = options.now.unwrap_or_else(wall_clock_now);
     let lenient = options
@@ -122,17 +136,36 @@ pub fn run_with_warnings(
         Err(_) if needed.is_some() => bind_with(None)?,
         Err(e) => return Err(e),
     };
+    let renders = script.statements.iter().filter_map(|s| match &s.kind {
+        kql_parser::StatementKind::Query(e) => Some(visualization(e)),
+        _ => None,
+    });
     let tables = plans
         .iter()
-        .map(|plan| {
+        .zip(renders)
+        .map(|(plan, render)| {
             let batches = exec::execute(plan, &options.cancel)?.collect::<Result<Vec<_>, _>>()?;
             Ok(Table {
                 schema: plan.schema.clone(),
                 batches,
+                visualization: render,
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
     Ok((tables, warnings))
+}
+
+/// The `render` that ends a query, as written after the keyword.
+fn visualization(e: &kql_parser::Expr) -> Option<String> {
+    match &e.kind {
+        kql_parser::ExprKind::Pipe { op, .. } => match &op.kind {
+            kql_parser::OperatorKind::Render { .. } => {
+                Some(op.to_string().trim_start_matches("render ").to_string())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The current UTC time in ticks.

@@ -17,6 +17,9 @@ use crate::expr::BExpr;
 use crate::types::Type;
 use crate::value::Value;
 
+/// How many distinct per-row regexes one `matches regex` keeps compiled.
+const ROW_REGEX_CACHE: usize = 64;
+
 /// Binds `lhs op rhs`, checking the operand types.
 pub fn bind_binary(op: BinOp, lhs: BExpr, rhs: BExpr, span: Span) -> Result<BExpr, Error> {
     match op {
@@ -67,7 +70,9 @@ pub fn bind_binary(op: BinOp, lhs: BExpr, rhs: BExpr, span: Span) -> Result<BExp
                 return Ok(apply("matches regex", f, vec![lhs], Type::Bool, span));
             }
             // a regex computed per row (`extend r = @"..." | where x matches regex r`):
-            // compiled once per distinct pattern; an invalid one matches nothing
+            // compiled once per distinct pattern (the cache is emptied when it holds too many,
+            // so distinct patterns on every row cannot fill memory); an invalid one matches
+            // nothing
             let cache =
                 std::sync::Mutex::new(std::collections::HashMap::<String, Option<Regex>>::new());
             let f = move |a: &[&Value]| {
@@ -78,9 +83,12 @@ pub fn bind_binary(op: BinOp, lhs: BExpr, rhs: BExpr, span: Span) -> Result<BExp
                 let Ok(mut cache) = cache.lock() else {
                     return Value::Null;
                 };
+                if cache.len() >= ROW_REGEX_CACHE && !cache.contains_key(&pattern) {
+                    cache.clear();
+                }
                 let regex = cache
                     .entry(pattern)
-                    .or_insert_with_key(|p| Regex::new(p).ok());
+                    .or_insert_with_key(|p| compile_regex(p).ok());
                 Value::Bool(regex.as_ref().is_some_and(|r| r.is_match(&text(a[0]))))
             };
             Ok(apply("matches regex", f, vec![lhs, rhs], Type::Bool, span))
@@ -276,13 +284,52 @@ pub fn constant_regex(e: &BExpr) -> Result<Regex, Error> {
             "the regular expression must be a constant string",
         ));
     };
-    Regex::new(pattern).map_err(|err| {
-        Error::at(
+    compile_regex(pattern).map_err(|err| regex_error(&err, e.span, "invalid regex"))
+}
+
+/// The most a compiled regex may take (the regex crate's program size); a pattern past it, such
+/// as `(a{1000}){1000}`, is an error at its literal rather than memory spent.
+pub const REGEX_SIZE_LIMIT: usize = 10 << 20;
+/// The most memory the lazy DFA of one regex caches (the regex crate's default).
+pub const REGEX_DFA_SIZE_LIMIT: usize = 2 << 20;
+/// How deeply groups and repetitions may nest in a pattern.
+pub const REGEX_NEST_LIMIT: u32 = 100;
+
+/// Compiles `pattern` with kql's limits: every regex of a query is built here. Matching with
+/// the regex crate takes time linear in the text, so no pattern is catastrophic at run time.
+pub fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+        .nest_limit(REGEX_NEST_LIMIT)
+        .build()
+}
+
+/// `kql::bind::regex` at `span`: `what: the regex crate's reason`, with help for the limits.
+pub fn regex_error(err: &regex::Error, span: Span, what: &str) -> Error {
+    match err {
+        regex::Error::CompiledTooBig(limit) => Error::at(
             "kql::bind::regex",
-            e.span,
-            format!("invalid regex: {}", crate::parse_op::first_line(&err)),
+            span,
+            format!("{what}: it compiles to more than {} MiB", limit >> 20),
         )
-    })
+        .with_label("this regex is too large")
+        .with_help(
+            "counted repetitions multiply a pattern's size (`(a{100}){100}` is 10,000 copies \
+             of `a`): use smaller counts, or `+`/`*`",
+        ),
+        _ => {
+            let reason = crate::parse_op::first_line(err);
+            let error = Error::at("kql::bind::regex", span, format!("{what}: {reason}"));
+            if reason.contains("nest limit") {
+                error.with_help(format!(
+                    "groups and repetitions may nest at most {REGEX_NEST_LIMIT} levels deep"
+                ))
+            } else {
+                error
+            }
+        }
+    }
 }
 
 fn bind_str_op(s: StrOp, lhs: BExpr, rhs: BExpr, span: Span) -> Result<BExpr, Error> {
@@ -394,6 +441,11 @@ fn bind_arithmetic(op: BinOp, lhs: BExpr, rhs: BExpr, span: Span) -> Result<BExp
     Ok(apply("arithmetic", f, vec![lhs, rhs], ty, span))
 }
 
+fn in_datetime_range(t: i64) -> Option<i64> {
+    use crate::datetime::{MAX_DATETIME, MIN_DATETIME};
+    (MIN_DATETIME..=MAX_DATETIME).contains(&t).then_some(t)
+}
+
 /// Arithmetic on non-dynamic values; null on null operands, overflow or division by zero.
 fn arithmetic(op: BinOp, a: &Value, b: &Value, ty: Type) -> Value {
     use Value::*;
@@ -401,12 +453,15 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value, ty: Type) -> Value {
         return Null;
     }
     let result = match (a, b) {
+        // a datetime past 0001-01-01 .. 9999-12-31 does not exist: null
         (DateTime(x), TimeSpan(y)) => match op {
-            BinOp::Add => x.checked_add(*y).map(DateTime),
-            BinOp::Sub => x.checked_sub(*y).map(DateTime),
+            BinOp::Add => x.checked_add(*y).and_then(in_datetime_range).map(DateTime),
+            BinOp::Sub => x.checked_sub(*y).and_then(in_datetime_range).map(DateTime),
             _ => None,
         },
-        (TimeSpan(x), DateTime(y)) if op == BinOp::Add => x.checked_add(*y).map(DateTime),
+        (TimeSpan(x), DateTime(y)) if op == BinOp::Add => {
+            x.checked_add(*y).and_then(in_datetime_range).map(DateTime)
+        }
         (DateTime(x), DateTime(y)) if op == BinOp::Sub => x.checked_sub(*y).map(TimeSpan),
         (TimeSpan(x), TimeSpan(y)) => match op {
             BinOp::Add => x.checked_add(*y).map(TimeSpan),

@@ -103,7 +103,8 @@ impl ParsePlan {
         if !regex_mode {
             pattern.push_str(r"\z");
         }
-        let regex = Regex::new(&pattern).map_err(|e| regex_error(e, parts, regex_mode, op_span))?;
+        let regex = crate::operators::compile_regex(&pattern)
+            .map_err(|e| regex_error(e, parts, regex_mode, op_span))?;
         Ok(ParsePlan {
             regex,
             columns,
@@ -220,23 +221,20 @@ fn regex_error(e: regex::Error, parts: &[ParsePart], regex_mode: bool, op_span: 
     if regex_mode {
         for part in parts {
             if let ParsePart::Literal(text, span) = part
-                && let Err(inner) = Regex::new(text)
+                && let Err(inner) = crate::operators::compile_regex(text)
             {
-                return Error::at(
-                    "kql::bind::regex",
+                return crate::operators::regex_error(
+                    &inner,
                     *span,
-                    format!("invalid regex in parse pattern: {}", first_line(&inner)),
+                    "invalid regex in parse pattern",
                 );
             }
         }
     }
-    Error::at(
-        "kql::bind::regex",
+    crate::operators::regex_error(
+        &e,
         op_span,
-        format!(
-            "the parse pattern does not compile to a valid regex: {}",
-            first_line(&e)
-        ),
+        "the parse pattern does not compile to a valid regex",
     )
 }
 

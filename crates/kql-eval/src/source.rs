@@ -53,6 +53,10 @@ impl Prefilter {
     }
 }
 
+/// The error code of a scan whose table turned out to hold columns its schema, learned from a
+/// sample, lacks (see [`Catalog::table_for`]): running the script again gives the right result.
+pub const SCHEMA_CHANGED: &str = "kql::data::schema_changed";
+
 /// Resolves table names used in queries.
 pub trait Catalog {
     /// The table called `name` (names are case-sensitive), `Ok(None)` if there is none, or an
@@ -61,6 +65,21 @@ pub trait Catalog {
 
     /// Names of the tables this catalog knows, for suggestions in errors.
     fn table_names(&self) -> Vec<String>;
+
+    /// [`table`](Self::table), told the names the script mentions (`None`: it may read every
+    /// column), so a source may learn less about a big table than all of it. The NDJSON reader
+    /// of a table with a built-in schema, for one, then samples the file instead of reading it
+    /// whole first, and fails a scan with [`SCHEMA_CHANGED`] if the file holds a key the
+    /// script mentions that the sample did not show; the script is then run again, and the
+    /// catalog answers with the table read whole.
+    fn table_for(
+        &self,
+        name: &str,
+        needed: Option<&std::collections::HashSet<String>>,
+    ) -> Result<Option<Arc<dyn TableSource>>, Error> {
+        let _ = needed;
+        self.table(name)
+    }
 
     /// The rows of `externaldata(...)[uris] with (properties)`, read with `schema`. The
     /// default refuses: the evaluator itself never opens a file or the network.

@@ -152,8 +152,10 @@ impl Value {
             (a, b) if a.is_integer() && b.is_integer() => {
                 a.as_i64().unwrap_or(0).cmp(&b.as_i64().unwrap_or(0))
             }
-            (a, b) if a.is_number() && b.is_number() => {
-                cmp_real(a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0))
+            // exactly: `i64::MAX as f64` rounds up to 2^63, which must stay above i64::MAX
+            (a, Value::Real(b)) if a.is_integer() => cmp_int_real(a.as_i64().unwrap_or(0), *b),
+            (Value::Real(a), b) if b.is_integer() => {
+                cmp_int_real(b.as_i64().unwrap_or(0), *a).reverse()
             }
             (Value::Dynamic(a), Value::Dynamic(b)) => a.to_string().cmp(&b.to_string()),
             (a, b) => a.kind_rank().cmp(&b.kind_rank()),
@@ -162,10 +164,6 @@ impl Value {
 
     fn is_integer(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Long(_))
-    }
-
-    fn is_number(&self) -> bool {
-        matches!(self, Value::Int(_) | Value::Long(_) | Value::Real(_))
     }
 
     fn kind_rank(&self) -> u8 {
@@ -179,6 +177,27 @@ impl Value {
             Value::String(_) => 6,
             Value::Dynamic(_) => 7,
         }
+    }
+}
+
+/// An integer against a real, without rounding the integer; NaN is below every number.
+fn cmp_int_real(i: i64, r: f64) -> Ordering {
+    // 2^63 as a real: every i64 is below it and at or above its negation
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if r.is_nan() {
+        return Ordering::Greater;
+    }
+    if r >= TWO_63 {
+        return Ordering::Less;
+    }
+    if r < -TWO_63 {
+        return Ordering::Greater;
+    }
+    // |r| < 2^63: its integer part is an exact i64
+    let whole = r.trunc();
+    match i.cmp(&(whole as i64)) {
+        Ordering::Equal => 0.0f64.partial_cmp(&(r - whole)).unwrap_or(Ordering::Equal),
+        o => o,
     }
 }
 
@@ -225,19 +244,25 @@ impl Hash for Value {
     }
 }
 
-/// Kusto prints reals with the shortest round-trip form; whole numbers have no fraction.
+/// Kusto prints reals as .NET does: the shortest form that reads back to the same real, whole
+/// numbers without a fraction, and exponent notation (`1E+15`, `1.5E-07`: a sign and at least
+/// two digits) from 1e15 up and below 1e-4, where plain digits would run long.
 pub fn format_real(r: f64) -> String {
     if r.is_nan() {
         "NaN".to_string()
     } else if r.is_infinite() {
         if r > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+    } else if r != 0.0 && (r.abs() >= 1e15 || r.abs() < 1e-4) {
+        // Rust writes `1.5E-7`: add the sign and the second digit
+        let s = format!("{r:E}");
+        let (mantissa, exponent) = s.split_once('E').unwrap_or((&s, "0"));
+        let (sign, digits) = match exponent.strip_prefix('-') {
+            Some(d) => ('-', d),
+            None => ('+', exponent),
+        };
+        format!("{mantissa}E{sign}{digits:0>2}")
     } else {
-        let s = r.to_string();
-        if s.contains('e') || s.contains('E') {
-            format!("{r:E}")
-        } else {
-            s
-        }
+        r.to_string()
     }
 }
 
@@ -278,4 +303,29 @@ pub fn parse_guid(s: &str) -> Option<[u8; 16]> {
         *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reals_print_as_dotnet_does() {
+        for (r, text) in [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.5, "1.5"),
+            (100000000000000.0, "100000000000000"),
+            (1e15, "1E+15"),
+            (-1.2345678901234568e29, "-1.2345678901234568E+29"),
+            (1e308, "1E+308"),
+            (0.0001, "0.0001"),
+            (0.00001, "1E-05"),
+            (1.5e-7, "1.5E-07"),
+            (5e-324, "5E-324"),
+        ] {
+            assert_eq!(format_real(r), text);
+            assert_eq!(text.parse::<f64>().ok(), Some(r));
+        }
+    }
 }

@@ -47,29 +47,48 @@ pub fn declared_type(name: &str) -> Option<Type> {
 pub(crate) fn convert_json(v: serde_json::Value, ty: Type) -> Result<Value, serde_json::Value> {
     use serde_json::Value as J;
     match v {
-        J::Null => return Ok(Value::missing(ty)),
-        J::String(ref s) if s.is_empty() => return Ok(Value::missing(ty)),
-        _ => {}
-    }
-    let converted = match ty {
-        Type::String => {
-            return Ok(match v {
-                J::String(s) => Value::String(Arc::from(s)),
-                other => Value::String(Arc::from(other.to_string())),
-            });
+        J::Null => Ok(Value::missing(ty)),
+        J::String(s) => match ty {
+            // no copy of the text
+            Type::String if !s.is_empty() => Ok(Value::String(Arc::from(s))),
+            _ => convert_str(&s, ty).ok_or(J::String(s)),
+        },
+        v => {
+            let converted = match ty {
+                Type::String => Some(Value::String(Arc::from(v.to_string()))),
+                Type::Dynamic => return Ok(Value::Dynamic(Arc::new(v))),
+                Type::Long => json_long(&v).map(Value::Long),
+                Type::Int => json_long(&v)
+                    .and_then(|l| i32::try_from(l).ok())
+                    .map(Value::Int),
+                Type::Real => json_real(&v).map(Value::Real),
+                Type::Bool => json_bool(&v).map(Value::Bool),
+                Type::DateTime | Type::TimeSpan | Type::Guid => None,
+            };
+            converted.ok_or(v)
         }
-        Type::Dynamic => return Ok(Value::Dynamic(Arc::new(dynamic_of(v)))),
-        Type::Long => json_long(&v).map(Value::Long),
-        Type::Int => json_long(&v)
-            .and_then(|l| i32::try_from(l).ok())
-            .map(Value::Int),
-        Type::Real => json_real(&v).map(Value::Real),
-        Type::Bool => json_bool(&v).map(Value::Bool),
-        Type::DateTime => v.as_str().and_then(parse_datetime).map(Value::DateTime),
-        Type::TimeSpan => v.as_str().and_then(parse_timespan).map(Value::TimeSpan),
-        Type::Guid => v.as_str().and_then(parse_guid).map(Value::Guid),
-    };
-    converted.ok_or(v)
+    }
+}
+
+/// [`convert_json`] of a JSON string `s`: the cell, or `None` when the text is not of type
+/// `ty`. `""` is the column's missing value.
+pub(crate) fn convert_str(s: &str, ty: Type) -> Option<Value> {
+    if s.is_empty() {
+        return Some(Value::missing(ty));
+    }
+    Some(match ty {
+        Type::String => Value::String(Arc::from(s)),
+        Type::Dynamic => Value::Dynamic(Arc::new(dynamic_of(serde_json::Value::String(
+            s.to_string(),
+        )))),
+        Type::Long => Value::Long(text_long(s)?),
+        Type::Int => Value::Int(i32::try_from(text_long(s)?).ok()?),
+        Type::Real => Value::Real(text_real(s)?),
+        Type::Bool => Value::Bool(text_bool(s)?),
+        Type::DateTime => Value::DateTime(parse_datetime(s)?),
+        Type::TimeSpan => Value::TimeSpan(parse_timespan(s)?),
+        Type::Guid => Value::Guid(parse_guid(s)?),
+    })
 }
 
 /// A dynamic value: a string holding a JSON object or array becomes that object or array
@@ -210,6 +229,11 @@ const ALIASES: &[(&str, &str)] = &[
     ("Timestamp", "TimeGenerated"),
     ("TimeGenerated", "Timestamp"),
 ];
+
+/// Whether the built-in column `name` may be read from another key (see [`ALIASES`]).
+pub(crate) fn has_alias(name: &str) -> bool {
+    ALIASES.iter().any(|(col, _)| *col == name)
+}
 
 /// Decides the columns of a table (see the module docs).
 pub(crate) fn plan_columns(file: &[FileColumn], known: Option<&Schema>) -> Columns {

@@ -30,7 +30,7 @@ use crate::convert::{
     Columns, FileColumn, dynamic_of, is_non_finite, not_of_type, plan_columns, show_text,
     text_bool, text_long, text_real,
 };
-use crate::input::{Input, open_input, read_error};
+use crate::input::{open_input, read_error};
 use crate::report::ReadOptions;
 
 /// The order of day and month in dates like `03/04/2026`.
@@ -64,13 +64,81 @@ pub struct CsvTable {
 
 /// Records end at `\n` only (a CR before it is taken off the last cell by [`cells_of`]): the
 /// csv crate's own CRLF handling misnumbers the lines of the records after the first.
-fn reader(input: Input, delimiter: u8) -> ::csv::Reader<Input> {
+fn reader<R: std::io::Read>(input: R, delimiter: u8) -> ::csv::Reader<R> {
     ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_reader(input)
+}
+
+/// Watches the bytes the csv reader reads for a quoted cell that the file never closes, which
+/// the csv crate reads to the end of the file as one cell without an error. It follows the
+/// reader's quoting rules: a cell is quoted if it starts with `"`, a `""` inside is a quote,
+/// and records end at `\n`.
+struct QuoteWatch<R> {
+    inner: R,
+    delimiter: u8,
+    state: QuoteState,
+    /// The line being read (1-based), and the one where the open quoted cell started.
+    line: u64,
+    opened: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    CellStart,
+    InCell,
+    InQuotes,
+    /// A `"` inside a quoted cell: the end of the quotes, or the first of `""`.
+    QuoteInQuotes,
+}
+
+impl<R> QuoteWatch<R> {
+    fn new(inner: R, delimiter: u8) -> QuoteWatch<R> {
+        QuoteWatch {
+            inner,
+            delimiter,
+            state: QuoteState::CellStart,
+            line: 1,
+            opened: 0,
+        }
+    }
+
+    /// After the whole file was read: the line of a quoted cell left open at its end.
+    fn unclosed(&self) -> Option<u64> {
+        (self.state == QuoteState::InQuotes).then_some(self.opened)
+    }
+
+    fn watch(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            self.state = match (self.state, b) {
+                (InQuotes, b'"') => QuoteInQuotes,
+                (InQuotes, _) => InQuotes,
+                (QuoteInQuotes, b'"') => InQuotes,
+                (CellStart, b'"') => {
+                    self.opened = self.line;
+                    InQuotes
+                }
+                (_, b'\n') => CellStart,
+                (_, d) if d == self.delimiter => CellStart,
+                _ => InCell,
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.watch(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Whether a record is a blank line.
@@ -123,7 +191,7 @@ impl CsvTable {
         options: &ReadOptions,
     ) -> Result<CsvTable, Error> {
         let display = path.display().to_string();
-        let mut rdr = reader(open_input(path)?, delimiter);
+        let mut rdr = reader(QuoteWatch::new(open_input(path)?, delimiter), delimiter);
         let mut record = ::csv::ByteRecord::new();
         let mut headers: Vec<Header> = Vec::new();
         let mut stats: Vec<Stats> = Vec::new();
@@ -155,6 +223,17 @@ impl CsvTable {
             for (s, cell) in stats.iter_mut().zip(cells) {
                 s.record(cell);
             }
+        }
+        if let Some(line) = rdr.get_ref().unclosed() {
+            // the rest of the file went into one cell: an error whatever --on-error says
+            return Err(Error::data(format!(
+                "{display}:{line}: a quoted cell starts here and is never closed: the file \
+                 ends inside it"
+            ))
+            .with_help(
+                "close the quote (a `\"` inside a quoted cell is written `\"\"`); the file may \
+                 also have been cut off",
+            ));
         }
         let mut orders = Vec::with_capacity(headers.len());
         let mut file = Vec::with_capacity(headers.len());
@@ -718,6 +797,21 @@ impl TableSource for CsvTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quote_never_closed_is_found_on_its_line() {
+        let watch = |text: &[u8], delimiter: u8| {
+            let mut w = QuoteWatch::new(text, delimiter);
+            std::io::copy(&mut w, &mut std::io::sink()).unwrap();
+            w.unclosed()
+        };
+        assert_eq!(watch(b"a,b\n1,\"never closed\n2,3\n", b','), Some(2));
+        assert_eq!(watch(b"a,b\n1,\"x \"\"y\"\" z\"\n\"2\n3\",4\n", b','), None);
+        assert_eq!(watch(b"a,b\n5\" floppy,\"\"\n", b','), None);
+        assert_eq!(watch(b"a\tb\n1\t\"x\"\"\n", b'\t'), Some(2));
+        assert_eq!(watch(b"a\tb\n1\t\"x\"\"\"\n", b'\t'), None);
+        assert_eq!(watch(b"", b','), None);
+    }
 
     #[test]
     fn slash_dates() {

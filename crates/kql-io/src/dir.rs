@@ -13,6 +13,7 @@ use kql_eval::{BatchStream, Catalog, Error, Schema, SchemaRef, TableSource};
 use crate::catalog::known_schema;
 use crate::concat::table_file_stem;
 use crate::detect::open_table;
+use crate::json::{JsonTable, SampledTable};
 use crate::report::{OnError, ReadOptions, ReadReport};
 
 /// The data directory used when none is given.
@@ -34,6 +35,9 @@ pub struct DataCatalog {
     known_schemas_as_empty: bool,
     options: ReadOptions,
     cache: Mutex<Cache>,
+    /// Tables whose schema was learned from a sample of their file (`None`: the file cannot
+    /// be sampled; see [`Catalog::table_for`]).
+    sampled: Mutex<HashMap<String, Option<Arc<JsonTable>>>>,
     /// Every name asked for through [`Catalog::table`], in order (see
     /// [`DataCatalog::take_requested`]).
     requested: Mutex<indexmap::IndexSet<String>>,
@@ -54,6 +58,7 @@ impl DataCatalog {
             known_schemas_as_empty: false,
             options: ReadOptions::default(),
             cache: Mutex::new(HashMap::new()),
+            sampled: Mutex::default(),
             requested: Mutex::default(),
         }
     }
@@ -87,6 +92,13 @@ impl DataCatalog {
     pub fn set_on_error(&mut self, on_error: OnError) {
         self.options.on_error = on_error;
         self.cache_lock().clear();
+        self.sampled_lock().clear();
+    }
+
+    /// Threads that read a file in parallel (default: `KQL_THREADS`, else one per core).
+    pub fn with_threads(mut self, threads: usize) -> DataCatalog {
+        self.options.threads = Some(threads.max(1));
+        self
     }
 
     /// The warnings and skipped records of the tables read so far.
@@ -104,6 +116,7 @@ impl DataCatalog {
     pub fn add_table(&mut self, name: impl Into<String>, path: impl Into<PathBuf>) {
         let name = name.into();
         self.cache_lock().remove(&name);
+        self.sampled_lock().remove(&name);
         self.overrides.insert(name, path.into());
     }
 
@@ -155,6 +168,61 @@ impl DataCatalog {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn sampled_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Arc<JsonTable>>>> {
+        self.sampled.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Table `name` learned from a sample of its file, for a script mentioning `needed`, if
+    /// that gives the same results as reading the file whole (see
+    /// [`JsonTable::open_sampled`]); `Ok(None)`: read it whole.
+    fn sampled_table(
+        &self,
+        name: &str,
+        needed: &std::collections::HashSet<String>,
+    ) -> Result<Option<Arc<dyn TableSource>>, Error> {
+        let Some(known) = known_schema(name) else {
+            return Ok(None);
+        };
+        let cached = self.sampled_lock().get(name).cloned();
+        let table = match cached {
+            Some(Some(t)) if !t.is_stale() => t,
+            // not sampleable, or a scan found the sample was not enough
+            Some(_) => return Ok(None),
+            None => {
+                let Some(path) = self.path_of(name).filter(|p| p.is_file()) else {
+                    return Ok(None);
+                };
+                let opened = JsonTable::open_sampled(&path, &known, &self.options)?.map(Arc::new);
+                self.sampled_lock().insert(name.to_string(), opened.clone());
+                match opened {
+                    Some(t) => t,
+                    None => return Ok(None),
+                }
+            }
+        };
+        let sample = table.sample_keys().cloned().unwrap_or_default();
+        let mut watch: Vec<&str> = Vec::new();
+        for n in needed {
+            if known.index_of(n).is_some() {
+                // an aliased column reads another key when the file lacks its own: the sample
+                // cannot tell
+                if crate::convert::has_alias(n) && !sample.contains(n) {
+                    return Ok(None);
+                }
+            } else if sample.contains(n) {
+                // a column outside the built-in schema: its type needs every value
+                return Ok(None);
+            } else if n != name {
+                // (the table's own name is a table where the script says it; as a column it
+                // would not bind here, and a script that does not bind is bound again against
+                // the table read whole)
+                watch.push(n);
+            }
+        }
+        watch.sort_unstable();
+        Ok(SampledTable::new(table, &watch).map(|t| Arc::new(t) as Arc<dyn TableSource>))
+    }
+
     fn load(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, Error> {
         let known = known_schema(name);
         let Some(path) = self.path_of(name) else {
@@ -185,6 +253,27 @@ impl DataCatalog {
 }
 
 impl Catalog for DataCatalog {
+    /// A big uncompressed NDJSON file of a table with a built-in schema is not read whole
+    /// before a script that names only some columns runs: its columns come from the built-in
+    /// schema and the file's first chunk (see `JsonTable::open_sampled`).
+    fn table_for(
+        &self,
+        name: &str,
+        needed: Option<&std::collections::HashSet<String>>,
+    ) -> Result<Option<Arc<dyn TableSource>>, Error> {
+        if let Some(needed) = needed
+            && !self.cache_lock().contains_key(name)
+            && let Some(table) = self.sampled_table(name, needed)?
+        {
+            self.requested
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(name.to_string());
+            return Ok(Some(table));
+        }
+        self.table(name)
+    }
+
     fn table(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, Error> {
         self.requested
             .lock()

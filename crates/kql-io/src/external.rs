@@ -10,15 +10,23 @@ use kql_eval::{Batch, Error, MemTable, SchemaRef, TableSource, Type, Value};
 
 use crate::input::open_input;
 
-/// Whether `address` names something on the network rather than a local file.
+/// Whether `address` names something on the network rather than a local file: a URL other
+/// than `file:///path` (`file://server/share` names another machine), or a UNC path
+/// (`\\server\share`, `//server/share`).
 pub fn is_remote(address: &str) -> bool {
-    let lower = address.to_ascii_lowercase();
-    lower.contains("://") && !lower.starts_with("file://")
+    let lower = address.trim().to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("file://") {
+        return !(rest.starts_with('/') || rest.starts_with("localhost/"));
+    }
+    lower.contains("://") || lower.starts_with("\\\\") || lower.starts_with("//")
 }
 
 /// The local path of an address: `file:///x` or a plain path.
 fn local_path(address: &str) -> &str {
-    address.strip_prefix("file://").unwrap_or(address)
+    match address.strip_prefix("file://") {
+        Some(path) => path.strip_prefix("localhost").unwrap_or(path),
+        None => address,
+    }
 }
 
 /// Reads the local files of an `externaldata` source, columns by position.
@@ -95,4 +103,35 @@ fn split_csv(line: &str) -> Vec<String> {
         .and_then(Result::ok)
         .map(|r| r.iter().map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_addresses_are_told_from_local_files() {
+        for remote in [
+            "https://example.com/x.csv",
+            "HTTP://example.com/x.csv",
+            "abfss://container@account.dfs.core.windows.net/x",
+            "file://server/share/x.csv",
+            r"\\server\share\x.csv",
+            "//server/share/x.csv",
+            " https://example.com/x.csv",
+        ] {
+            assert!(is_remote(remote), "{remote}");
+        }
+        for local in [
+            "x.csv",
+            "/tmp/x.csv",
+            "file:///tmp/x.csv",
+            "file://localhost/tmp/x.csv",
+        ] {
+            assert!(!is_remote(local), "{local}");
+        }
+        assert_eq!(local_path("file:///tmp/x.csv"), "/tmp/x.csv");
+        assert_eq!(local_path("file://localhost/tmp/x.csv"), "/tmp/x.csv");
+        assert_eq!(local_path("localhost/x.csv"), "localhost/x.csv");
+    }
 }

@@ -25,6 +25,7 @@ pub mod dir;
 mod external;
 mod input;
 pub mod json;
+mod progress;
 pub mod report;
 pub mod responses;
 pub mod write;

@@ -135,6 +135,9 @@ impl ReadReport {
 pub struct ReadOptions {
     pub on_error: OnError,
     pub report: Arc<ReadReport>,
+    /// Threads that read a file in parallel (NDJSON): `None` for `KQL_THREADS`, else one per
+    /// core. Results do not depend on it.
+    pub threads: Option<usize>,
 }
 
 impl ReadOptions {
@@ -142,6 +145,7 @@ impl ReadOptions {
         ReadOptions {
             on_error,
             report: Arc::default(),
+            threads: None,
         }
     }
 

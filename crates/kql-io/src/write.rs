@@ -282,10 +282,7 @@ mod tests {
         ];
         let first = Batch::from_rows(schema.clone(), rows[..1].to_vec());
         let second = Batch::from_rows(schema.clone(), rows[1..].to_vec());
-        Table {
-            schema: schema.clone(),
-            batches: vec![first, Batch::empty(schema), second],
-        }
+        Table::new(schema.clone(), vec![first, Batch::empty(schema), second])
     }
 
     fn render(f: impl Fn(&Table, &mut Vec<u8>) -> io::Result<()>, table: &Table) -> String {
@@ -321,6 +318,7 @@ mod tests {
         let table = Table {
             schema,
             batches: vec![],
+            visualization: None,
         };
         let text = render(|t, o| write_json(t, o), &table);
         assert_eq!(
@@ -396,10 +394,10 @@ mod tests {
             )
         );
         let schema = Arc::new(Schema::new(vec![Field::new("p", Type::String)]));
-        let t = Table {
-            schema: schema.clone(),
-            batches: vec![Batch::from_rows(schema, vec![vec![Value::str("a|b\\c")]])],
-        };
+        let t = Table::new(
+            schema.clone(),
+            vec![Batch::from_rows(schema, vec![vec![Value::str("a|b\\c")]])],
+        );
         assert_eq!(
             render(|t, o| write_markdown(t, o), &t),
             "| p |\n| --- |\n| a\\|b\\\\c |\n"

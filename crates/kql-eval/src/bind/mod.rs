@@ -291,7 +291,7 @@ impl<'a> Binder<'a> {
         }
         let found = self
             .catalog
-            .table(&id.name)
+            .table_for(&id.name, self.needed.as_ref())
             .map_err(|e| e.with_span(id.span))?;
         let found = match (found, &self.unknown_table_columns) {
             (None, Some(columns)) => {
@@ -421,7 +421,11 @@ impl<'a> Binder<'a> {
                 ));
             }
             namer.take(&name);
-            row.push(bound.eval_const().map_err(|e| e.with_span(a.expr.span))?);
+            row.push(bound.eval_const().map_err(|e| match e.span {
+                // an error from inside the expression keeps its place
+                Some(_) => e,
+                None => e.with_span(a.expr.span),
+            })?);
             fields.push(Field::new(name, bound.ty));
         }
         let schema = Arc::new(Schema::new(fields));
@@ -1353,7 +1357,13 @@ pub fn unknown_column(schema: &Schema, id: &Ident) -> Error {
         format!("unknown column `{}`", id.name),
     )
     .with_label("not a column of the input");
-    if let Some(s) = did_you_mean(&id.name, schema.names()) {
+    if id.name == "null" {
+        // `x == null`: Kusto has typed nulls only
+        e = e.with_label("`null` alone is not a value").with_help(
+            "test with isnull(x), or isempty(x) for strings (never null: a missing string is \
+             \"\"); a typed null is written long(null), datetime(null), ...",
+        );
+    } else if let Some(s) = did_you_mean(&id.name, schema.names()) {
         e = e.with_help(format!("did you mean `{s}`?"));
     }
     e

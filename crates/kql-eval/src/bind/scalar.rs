@@ -118,6 +118,21 @@ impl Binder<'_> {
                 for a in args {
                     bound.push(self.bind_scalar(a, schema)?);
                 }
+                // a check that can never hold: say so (Kusto users trip over it)
+                if matches!(name.name.as_str(), "isnull" | "isnotnull" | "notnull")
+                    && bound.first().is_some_and(|b| b.ty == Type::String)
+                {
+                    let warning = format!(
+                        "{}() of a string is always {}: strings are never null (a missing \
+                         string is \"\"); use {}() instead",
+                        name.name,
+                        name.name == "isnull",
+                        if name.name == "isnull" { "isempty" } else { "isnotempty" },
+                    );
+                    if !self.warnings.contains(&warning) {
+                        self.warnings.push(warning);
+                    }
+                }
                 functions::bind_call(Call {
                     name: &name.name,
                     args: bound,

@@ -77,7 +77,12 @@ impl Binder<'_> {
                     let default = rest.get(1).cloned().unwrap_or_else(|| {
                         BExpr::constant(Value::missing(expr.ty), expr.ty, call.span)
                     });
-                    let offset = if name.name == "prev" { offset } else { -offset };
+                    // `next(x, i64::MIN)`: as far away as a long can say (no row is)
+                    let offset = if name.name == "prev" {
+                        offset
+                    } else {
+                        offset.checked_neg().unwrap_or(i64::MAX)
+                    };
                     let ty = expr.ty;
                     (
                         WindowFn::Shift {

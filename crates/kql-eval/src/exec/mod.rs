@@ -98,7 +98,10 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             aggregates,
         } => {
             let stream = execute(input, cancel)?;
-            let mut groups: IndexMap<Vec<Value>, Vec<AggState>> = IndexMap::new();
+            // groups in order of first appearance; a fast hasher, since keys are short
+            let mut groups: IndexMap<Vec<Value>, Vec<AggState>, foldhash::fast::FixedState> =
+                IndexMap::default();
+            let mut probe: Vec<Value> = Vec::with_capacity(keys.len());
             for b in stream {
                 let b = b?;
                 let key_data: Vec<Datum> =
@@ -109,10 +112,17 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
                     .collect::<Result<_, _>>()?;
                 let mut args: Vec<&Value> = Vec::new();
                 for r in 0..b.len {
-                    let key: Vec<Value> = key_data.iter().map(|d| d.get(r).clone()).collect();
-                    let states = groups
-                        .entry(key)
-                        .or_insert_with(|| aggregates.iter().map(|a| a.new_state()).collect());
+                    // look the key up without allocating; only a new group stores a copy
+                    probe.clear();
+                    probe.extend(key_data.iter().map(|d| d.get(r).clone()));
+                    let at = match groups.get_index_of(probe.as_slice()) {
+                        Some(at) => at,
+                        None => {
+                            let states = aggregates.iter().map(|a| a.new_state()).collect();
+                            groups.insert_full(probe.clone(), states).0
+                        }
+                    };
+                    let states = &mut groups[at];
                     for ((agg, data), state) in
                         aggregates.iter().zip(&arg_data).zip(states.iter_mut())
                     {
@@ -501,7 +511,8 @@ fn nest(
 /// A uniform random sample of `count` rows (reservoir sampling with a fixed seed, so a
 /// query gives the same sample every run), in input order.
 fn sample(input: BatchStream, count: usize) -> Result<Vec<Vec<Value>>, Error> {
-    let mut reservoir: Vec<(usize, Vec<Value>)> = Vec::with_capacity(count);
+    // `sample 9223372036854775807` holds every row, not that many slots
+    let mut reservoir: Vec<(usize, Vec<Value>)> = Vec::with_capacity(count.min(BATCH_ROWS));
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut seen = 0usize;
     for b in input {

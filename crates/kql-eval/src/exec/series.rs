@@ -38,7 +38,13 @@ pub fn make_series(
 ) -> Result<BatchStream, Error> {
     let step = axis_number(&plan.step)
         .filter(|s| *s > 0.0)
-        .ok_or_else(|| Error::new("kql::make_series", "make-series needs a positive step"))?;
+        .ok_or_else(|| {
+            Error::at(
+                "kql::make_series",
+                plan.axis.span,
+                "make-series needs a positive step",
+            )
+        })?;
     // (axis position, argument values) per group, in order of first appearance
     type Rows = Vec<(f64, Vec<Vec<Value>>)>;
     let mut groups: IndexMap<Vec<Value>, Rows> = IndexMap::new();
@@ -76,18 +82,22 @@ pub fn make_series(
     }
     let from = plan.from.as_ref().and_then(axis_number).unwrap_or(low);
     let bins = match plan.to.as_ref().and_then(axis_number) {
-        Some(to) if plan.inclusive => ((to - from) / step).floor() as i64 + 1,
+        // `as` saturates: a tiny step makes i64::MAX bins, refused below
+        Some(to) if plan.inclusive => (((to - from) / step).floor() as i64).saturating_add(1),
         Some(to) => ((to - from) / step).ceil() as i64,
-        None => ((high - from) / step).floor() as i64 + 1,
+        None => (((high - from) / step).floor() as i64).saturating_add(1),
     };
     if !from.is_finite() || bins <= 0 {
         return Ok(Box::new(std::iter::empty()));
     }
     if bins > 10_000_000 {
-        return Err(Error::new(
+        return Err(Error::at(
             "kql::make_series",
+            plan.axis.span,
             "make-series would produce more than 10,000,000 bins",
-        ));
+        )
+        .with_label("the axis of this make-series")
+        .with_help("use a larger step, or a narrower range with `from ... to ...`"));
     }
     let bins = bins as usize;
     let axis_json: Vec<serde_json::Value> = (0..bins)

@@ -24,7 +24,11 @@ pub fn window(
         let mut column = Vec::with_capacity(total);
         match f {
             WindowFn::RowNumber { start } => {
-                column.extend((0..total as i64).map(|n| Value::Long(start + n)));
+                // past the largest long there is no row number: null
+                column.extend(
+                    (0..total as i64)
+                        .map(|n| start.checked_add(n).map_or(Value::Null, Value::Long)),
+                );
             }
             WindowFn::Shift {
                 expr,
@@ -38,7 +42,8 @@ pub fn window(
                 }
                 let fallback = default.eval_const()?;
                 for n in 0..total as i64 {
-                    let from = n - offset;
+                    // `prev(x, i64::MIN)`: no row is that far away
+                    let from = n.checked_sub(*offset).unwrap_or(-1);
                     let v = if from >= 0 && from < total as i64 {
                         values[from as usize].clone()
                     } else {

@@ -280,11 +280,12 @@ fn bin(v: &Value, size: &Value, ty: Type) -> Value {
         (Value::DateTime(t), Value::TimeSpan(s), _) => {
             opt(dt::bin_datetime(*t, *s), Type::DateTime)
         }
+        // a bin below the smallest long does not exist: null
         (Value::TimeSpan(t), Value::TimeSpan(s), _) if *s > 0 => {
-            Value::TimeSpan(t.div_euclid(*s) * s)
+            opt(t.div_euclid(*s).checked_mul(*s), Type::TimeSpan)
         }
         (v, s, Type::Long) => match (v.as_i64(), s.as_i64()) {
-            (Some(x), Some(s)) if s > 0 => Value::Long(x.div_euclid(s) * s),
+            (Some(x), Some(s)) if s > 0 => opt(x.div_euclid(s).checked_mul(s), Type::Long),
             _ => Value::Null,
         },
         (v, s, _) => match (v.as_f64(), s.as_f64()) {

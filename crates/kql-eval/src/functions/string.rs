@@ -6,7 +6,8 @@ use regex::Regex;
 
 use super::{Bound, Call};
 use crate::error::Error;
-use crate::operators::{constant_regex, text};
+use crate::expr::MAX_STRING_BYTES;
+use crate::operators::{compile_regex, constant_regex, text};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -93,9 +94,12 @@ pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
             "trim" | "trim_start" | "trim_end" => {
                 call.arity(2, 2)?;
                 let re = call.const_str(0, "regex")?;
+                // the pattern alone first: `a)|(b` must not escape the group around it
+                compile_regex(&re).map_err(|e| bad_regex(call, &e))?;
                 let start =
-                    Regex::new(&format!(r"\A(?:{re})+")).map_err(|e| bad_regex(call, &e))?;
-                let end = Regex::new(&format!(r"(?:{re})+\z")).map_err(|e| bad_regex(call, &e))?;
+                    compile_regex(&format!(r"\A(?:{re})+")).map_err(|e| bad_regex(call, &e))?;
+                let end =
+                    compile_regex(&format!(r"(?:{re})+\z")).map_err(|e| bad_regex(call, &e))?;
                 let (trim_start, trim_end) = (name != "trim_end", name != "trim_start");
                 let fname = match name {
                     "trim" => "trim",
@@ -318,7 +322,22 @@ pub fn bind(name: &str, call: &Call) -> Option<Result<Bound, Error>> {
                     Box::new(|a: &[&Value]| {
                         let n = a[1].as_i64().unwrap_or(0).clamp(0, 1024) as usize;
                         let delim = a.get(2).map(|d| text(d).into_owned()).unwrap_or_default();
-                        Value::str(&vec![text(a[0]).into_owned(); n].join(&delim))
+                        let s = text(a[0]);
+                        // sized before it is made: nested strrep calls multiply
+                        let bytes = (s.len() + delim.len()).saturating_mul(n);
+                        if bytes > MAX_STRING_BYTES {
+                            crate::expr::fail_row(Error::new(
+                                "kql::limit::value_size",
+                                format!(
+                                    "strrep would make a string of {} MiB; one value holds at \
+                                     most {} MiB",
+                                    bytes >> 20,
+                                    MAX_STRING_BYTES >> 20
+                                ),
+                            ));
+                            return Value::empty_string();
+                        }
+                        Value::str(&vec![s.into_owned(); n].join(&delim))
                     }),
                 )
             }
@@ -401,11 +420,7 @@ fn selected_groups(call: &Call, regex: &Regex) -> Result<Vec<usize>, Error> {
 }
 
 fn bad_regex(call: &Call, e: &regex::Error) -> Error {
-    Error::at(
-        "kql::bind::regex",
-        call.args[0].span,
-        format!("invalid regex: {}", crate::parse_op::first_line(e)),
-    )
+    crate::operators::regex_error(e, call.args[0].span, "invalid regex")
 }
 
 /// Kusto rewrites name groups `\1`; the regex crate wants `${1}` and a literal `$` as `$$`.
@@ -437,14 +452,14 @@ fn substring(s: &str, start: Option<i64>, length: Option<Option<i64>>) -> Value 
     let chars: Vec<char> = s.chars().collect();
     let len = chars.len() as i64;
     let from = if start < 0 {
-        (len + start).max(0)
+        len.saturating_add(start).max(0)
     } else {
         start.min(len)
     };
     let to = match length {
         None => len,
         Some(None) => return Value::empty_string(),
-        Some(Some(n)) => (from + n.max(0)).min(len),
+        Some(Some(n)) => from.saturating_add(n.max(0)).min(len),
     };
     Value::str(
         &chars[from as usize..to.max(from) as usize]
