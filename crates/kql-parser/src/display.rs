@@ -455,6 +455,10 @@ fn write_union_parts(f: &mut Formatter<'_>, params: &[NamedArg], tables: &[Expr]
 fn write_table_operand(f: &mut Formatter<'_>, t: &Expr) -> fmt::Result {
     match &t.kind {
         ExprKind::Name(id) if id.name.contains('*') => f.write_str(&id.name),
+        // `union 0m30` would not read as a union: a digit-led name goes in parentheses
+        ExprKind::Name(id) if id.name.starts_with(|c: char| c.is_ascii_digit()) => {
+            write!(f, "({t})")
+        }
         ExprKind::Name(_) | ExprKind::Call { .. } => write!(f, "{t}"),
         _ => write!(f, "({t})"),
     }

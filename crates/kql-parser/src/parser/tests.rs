@@ -394,6 +394,8 @@ fn fuzz_findings_round_trip() {
     | extend (x
     | extend y = 1)
     ");
+    // a digit-led table name after `union`
+    insta::assert_snapshot!(canonical("print union(0m30), 7"), @"print (union (0m30), (7))");
     // the error for a missing parse pattern points at `with`, inside the text
     let e = error("T | parse x with\n");
     assert_eq!((e.span.start, e.span.end), (12, 16));
