@@ -349,7 +349,14 @@ pub fn engine_input(data: &[u8]) {
     match result {
         Ok(tables) => {
             let rows: usize = tables.iter().map(|t| t.row_count()).sum();
-            if rows <= 2_000 {
+            // writing is linear in the text: skip results too big to write quickly
+            let text: usize = tables
+                .iter()
+                .flat_map(|t| t.rows())
+                .flatten()
+                .map(|v| v.as_str().map_or(16, str::len))
+                .sum();
+            if rows <= 2_000 && text <= 16 << 20 {
                 for format in [
                     kql_cli::Format::Table,
                     kql_cli::Format::Json,

@@ -311,8 +311,23 @@ pub fn head(table: &Table, n: usize) -> Table {
     head
 }
 
+/// Cells of a text table longer than this many characters are cut (the table layout takes
+/// time growing with the square of a cell's length; other formats write values whole).
+pub const MAX_TABLE_CELL_CHARS: usize = 65_536;
+
 fn cell_text(value: &Value) -> String {
-    escape_controls(&value.to_kql_string())
+    let text = value.to_kql_string();
+    match text.char_indices().nth(MAX_TABLE_CELL_CHARS) {
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            let mut shown = escape_controls(&text[..cut]);
+            shown.push_str(&format!(
+                "…[{rest} more characters: --format csv or json writes them]"
+            ));
+            shown
+        }
+        None => escape_controls(&text),
+    }
 }
 
 fn escape_controls(s: &str) -> String {
@@ -392,6 +407,22 @@ mod tests {
         let schema = Arc::new(Schema::new(fields));
         let batch = Batch::from_rows(schema.clone(), rows);
         Table::new(schema, vec![batch])
+    }
+
+    #[test]
+    fn huge_cells_are_cut_in_text_tables_only() {
+        let long = "é".repeat(MAX_TABLE_CELL_CHARS + 5);
+        let t = table(
+            vec![Field::new("s", Type::String)],
+            vec![vec![Value::str(&long)]],
+        );
+        let started = std::time::Instant::now();
+        let text = render_table(&t, false);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(text.contains("…[5 more characters: --format csv or json writes them]"));
+        let mut csv = Vec::new();
+        write_results(std::slice::from_ref(&t), Format::Csv, &mut csv, false).unwrap();
+        assert!(String::from_utf8(csv).unwrap().contains(&long));
     }
 
     fn sample() -> Table {

@@ -230,8 +230,18 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         ExprKind::Named { name, value } => write!(f, "{name} = {value}")?,
         ExprKind::Call { name, args } => {
             // a call of `datetime` (written `["datetime"](x)`) is not the literal `datetime(x)`
+            // and a name that is no plain word (`[""](x)`) keeps its brackets
+            let word = name
+                .name
+                .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+                && name
+                    .name
+                    .chars()
+                    .skip(1)
+                    .all(|c| c.is_alphanumeric() || c == '_');
             let literal_like = crate::parser::TYPED_LITERALS.contains(&name.name.as_str())
-                || STARTS_SOURCE.contains(&name.name.as_str());
+                || STARTS_SOURCE.contains(&name.name.as_str())
+                || !word;
             if literal_like {
                 f.write_str("[")?;
                 write_string(f, &name.name)?;
@@ -294,19 +304,17 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             f.write_str(")")?;
         }
         ExprKind::Member { target, name } => {
-            // `(3).2e1`: a number's digits would run into a digit-led name (`3.2e1`)
+            // `3 .2e1`: a number's digits would run into a digit-led name (`3.2e1` is a real)
             let number = matches!(
                 target.kind,
                 ExprKind::Literal(
                     Literal::Int(_) | Literal::Long(_) | Literal::Real(_) | Literal::TimeSpan(_)
                 )
             );
-            let min = if number {
-                u8::MAX
-            } else {
-                UNARY_PRECEDENCE + 1
-            };
-            write_expr(f, target, min)?;
+            write_expr(f, target, UNARY_PRECEDENCE + 1)?;
+            if number && name.name.starts_with(|c: char| c.is_ascii_digit()) {
+                f.write_str(" ")?;
+            }
             // after a dot any word is a property name (`d.by`); other names are quoted, with a
             // space: `d.["a b"]` would be an index
             let word = name
@@ -349,7 +357,13 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             from,
             to,
             step,
-        } => write!(f, "range {column} from {from} to {to} step {step}")?,
+        } => write!(
+            f,
+            "range {column} from {} to {} step {}",
+            Operand(from),
+            Operand(to),
+            Operand(step)
+        )?,
         ExprKind::Pipe { input, op } => {
             write_expr(f, input, 0)?;
             write!(f, "\n| {op}")?;

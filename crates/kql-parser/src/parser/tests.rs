@@ -372,7 +372,11 @@ fn fuzz_findings_round_trip() {
     // signs print without parentheses, which would count twice against the nesting limit
     insta::assert_snapshot!(canonical("print ++-+x, - -1, -(-x)"), @"print + + - +x, 1, - -x");
     // a digit-led property name after a number
-    insta::assert_snapshot!(canonical("print 3 .2e1"), @"print (3).2e1");
+    insta::assert_snapshot!(canonical("print 3 .2e1, 0.t"), @"print 3 .2e1, 0.t");
+    insta::assert_snapshot!(canonical("s | render p a= 0.t"), @r"
+    s
+    | render p with (a=0.t)
+    ");
     // property names that are keywords stay property names
     insta::assert_snapshot!(canonical("print x.by, x.and, x. ['a b']"), @r#"print x.by, x.and, x. ["a b"]"#);
     // names that would start a source where an expression starts
@@ -393,6 +397,12 @@ fn fuzz_findings_round_trip() {
     T
     | extend (x
     | extend y = 1)
+    ");
+    // a call whose name is no plain word; a pipeline as a `range` bound
+    insta::assert_snapshot!(canonical(r#"print pc([""](dynamic))"#), @r#"print pc([""](dynamic))"#);
+    insta::assert_snapshot!(canonical("range x from 1 to 4 step(1 | serialize a, 1, 0)"), @r"
+    range x from 1 to 4 step (1
+    | serialize a, 1, 0)
     ");
     // a digit-led table name after `union`
     insta::assert_snapshot!(canonical("print union(0m30), 7"), @"print (union (0m30), (7))");
