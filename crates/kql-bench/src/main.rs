@@ -51,8 +51,11 @@ enum Command {
         #[arg(long)]
         no_duckdb: bool,
         /// Leave out the in-memory cases
-        #[arg(long)]
+        #[arg(long, conflicts_with = "memory_only")]
         no_memory: bool,
+        /// Only the in-memory cases (no end-to-end runs)
+        #[arg(long)]
+        memory_only: bool,
     },
 }
 
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
             python,
             no_duckdb,
             no_memory,
+            memory_only,
         } => bench::run(&bench::Options {
             file,
             runs: runs.max(1),
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
             python,
             duckdb: !no_duckdb,
             memory: !no_memory,
+            end_to_end: !memory_only,
         }),
     };
     match result {

@@ -88,7 +88,7 @@ pub struct BoundAggregate {
 /// The running state of one aggregate in one group.
 pub enum AggState {
     Count(i64),
-    Distinct(HashSet<Value>),
+    Distinct(HashSet<Value, foldhash::fast::FixedState>),
     SumLong(Option<i64>),
     SumReal(f64),
     SumTimeSpan(Option<i64>),
@@ -116,7 +116,7 @@ impl BoundAggregate {
     pub fn new_state(&self) -> AggState {
         match self.kind {
             AggKind::Count | AggKind::CountIf => AggState::Count(0),
-            AggKind::DCount | AggKind::DCountIf => AggState::Distinct(HashSet::new()),
+            AggKind::DCount | AggKind::DCountIf => AggState::Distinct(HashSet::default()),
             AggKind::Sum | AggKind::SumIf => match self.output_types[0] {
                 Type::Real => AggState::SumReal(0.0),
                 Type::TimeSpan => AggState::SumTimeSpan(Some(0)),

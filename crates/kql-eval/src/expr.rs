@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use kql_parser::Span;
 
-use crate::batch::{Batch, Column};
+use crate::batch::{Batch, Column, ColumnData, column};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -91,6 +91,59 @@ impl BExpr {
 
     /// Evaluates the expression for every row of `batch`.
     pub fn eval(&self, batch: &Batch) -> Result<Datum, crate::error::Error> {
+        if let Some(over_dict) = self.eval_over_dictionary(batch) {
+            return Ok(over_dict);
+        }
+        self.eval_rows(batch)
+    }
+
+    /// An expression reading one dictionary-encoded column, evaluated once per distinct value
+    /// (the result shares the column's codes). `None` where that would not pay, or where a
+    /// value failed: then every row is evaluated, so only rows' own values can fail a query.
+    fn eval_over_dictionary(&self, batch: &Batch) -> Option<Datum> {
+        let BKind::Apply { name, .. } = &self.kind else {
+            return None;
+        };
+        if VOLATILE.contains(name) {
+            return None;
+        }
+        let mut read = None;
+        if !self.reads_only_one_column(&mut read) {
+            return None;
+        }
+        let (dict, codes) = batch.columns.get(read?)?.as_dict()?;
+        if dict.len() * 2 > batch.len {
+            return None;
+        }
+        let mut columns = batch.columns.clone();
+        columns[read?] = column(dict.to_vec());
+        // the other columns are never read: the batch only needs the dictionary's length
+        let distinct = Batch {
+            schema: batch.schema.clone(),
+            columns,
+            len: dict.len(),
+        };
+        let values = match self.eval_rows(&distinct).ok()? {
+            Datum::Column(values) => ColumnData::into_values(values),
+            Datum::Scalar(v) => vec![v; dict.len()],
+        };
+        Some(Datum::Column(Arc::new(ColumnData::Dict {
+            dict: Arc::new(values),
+            codes: codes.to_vec(),
+        })))
+    }
+
+    /// Whether every column the expression reads is one column (stored in `read`).
+    fn reads_only_one_column(&self, read: &mut Option<usize>) -> bool {
+        match &self.kind {
+            BKind::Const(_) => true,
+            BKind::Unavailable(_) => false,
+            BKind::Column(i) => *read.get_or_insert(*i) == *i,
+            BKind::Apply { args, .. } => args.iter().all(|a| a.reads_only_one_column(read)),
+        }
+    }
+
+    fn eval_rows(&self, batch: &Batch) -> Result<Datum, crate::error::Error> {
         Ok(match &self.kind {
             BKind::Const(v) => Datum::Scalar(v.clone()),
             BKind::Column(i) => Datum::Column(batch.columns[*i].clone()),
@@ -119,7 +172,7 @@ impl BExpr {
                 if let Some(e) = take_row_error(self.span) {
                     return Err(e);
                 }
-                Datum::Column(Arc::new(out))
+                Datum::Column(column(out))
             }
         })
     }
@@ -181,7 +234,7 @@ impl Datum {
     pub fn into_column(self, len: usize) -> Column {
         match self {
             Datum::Column(c) => c,
-            Datum::Scalar(v) => Arc::new(vec![v; len]),
+            Datum::Scalar(v) => column(vec![v; len]),
         }
     }
 }

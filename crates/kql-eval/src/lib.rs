@@ -16,7 +16,7 @@ pub mod source;
 pub mod types;
 pub mod value;
 
-pub use batch::{Batch, Column, Table};
+pub use batch::{Batch, Column, ColumnData, Table, column};
 pub use error::Error;
 pub use functions::{function_names, function_signature};
 pub use source::{

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Column, ColumnData};
 use crate::error::Error;
-use crate::types::SchemaRef;
+use crate::types::{SchemaRef, Type};
+use crate::value::Value;
 
 /// A stream of batches; errors (a malformed record, say) end the stream.
 pub type BatchStream = Box<dyn Iterator<Item = Result<Batch, Error>> + Send>;
@@ -100,14 +101,26 @@ pub trait Catalog {
     }
 }
 
-/// A table held in memory, e.g. loaded once and queried many times.
+/// A table held in memory, e.g. loaded once and queried many times. String columns with
+/// repeated values are dictionary-encoded: each distinct string is stored once, and
+/// expressions over the column run once per distinct value.
 pub struct MemTable {
     schema: SchemaRef,
     batches: Arc<Vec<Batch>>,
 }
 
 impl MemTable {
-    pub fn new(schema: SchemaRef, batches: Vec<Batch>) -> MemTable {
+    pub fn new(schema: SchemaRef, mut batches: Vec<Batch>) -> MemTable {
+        for (c, field) in schema.fields.iter().enumerate() {
+            if field.ty != Type::String {
+                continue;
+            }
+            if let Some(encoded) = dictionary_encode(batches.iter().map(|b| &b.columns[c])) {
+                for (b, column) in batches.iter_mut().zip(encoded) {
+                    b.columns[c] = column;
+                }
+            }
+        }
         MemTable {
             schema,
             batches: Arc::new(batches),
@@ -147,6 +160,48 @@ impl TableSource for MemTable {
             Ok(Batch::new(schema.clone(), picked, b.len))
         })))
     }
+}
+
+/// The batches of one string column as dictionary-encoded columns sharing one dictionary, or
+/// `None` when most values are distinct (a dictionary would save nothing) or the column is
+/// not plain strings.
+fn dictionary_encode<'a>(columns: impl Iterator<Item = &'a Column>) -> Option<Vec<Column>> {
+    let mut index: std::collections::HashMap<&str, u32, foldhash::fast::FixedState> =
+        Default::default();
+    let mut dict: Vec<Value> = Vec::new();
+    let mut encoded = Vec::new();
+    let mut rows = 0usize;
+    for column in columns {
+        let ColumnData::Values(values) = column.as_ref() else {
+            return None;
+        };
+        let mut codes = Vec::with_capacity(values.len());
+        for v in values {
+            let Value::String(s) = v else { return None };
+            let code = *index.entry(s).or_insert_with(|| {
+                dict.push(v.clone());
+                (dict.len() - 1) as u32
+            });
+            codes.push(code);
+        }
+        rows += values.len();
+        if dict.len() > 1024 && dict.len() * 2 > rows {
+            return None;
+        }
+        encoded.push(codes);
+    }
+    let dict = Arc::new(dict);
+    Some(
+        encoded
+            .into_iter()
+            .map(|codes| {
+                Arc::new(ColumnData::Dict {
+                    dict: dict.clone(),
+                    codes,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// A catalog with no tables: queries built from `datatable`, `print` and `range` only.

@@ -240,7 +240,7 @@ impl TableSource for ConcatTable {
                                 .map(|v| widen_value(v.clone(), f.ty))
                                 .collect(),
                         ),
-                        _ => Arc::new(vec![Value::missing(f.ty); batch.len]),
+                        _ => kql_eval::column(vec![Value::missing(f.ty); batch.len]),
                     })
                     .collect();
                 Ok(Batch::new(schema.clone(), columns, batch.len))

@@ -788,7 +788,7 @@ impl TableSource for CsvTable {
             if len == 0 {
                 return None;
             }
-            let columns = out.into_iter().map(Arc::new).collect();
+            let columns = out.into_iter().map(kql_eval::column).collect();
             Some(Ok(Batch::new(schema.clone(), columns, len)))
         })))
     }

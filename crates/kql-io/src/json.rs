@@ -457,7 +457,7 @@ impl Iterator for LinesStream {
                 if len == 0 {
                     continue;
                 }
-                let columns = columns.into_iter().map(Arc::new).collect();
+                let columns = columns.into_iter().map(kql_eval::column).collect();
                 return Some(Ok(Batch::new(self.schema.clone(), columns, len)));
             }
             let (rows, bytes) = match self.chunks.next() {
@@ -584,7 +584,7 @@ impl Iterator for JsonStream {
         if len == 0 {
             return None;
         }
-        let columns = columns.into_iter().map(Arc::new).collect();
+        let columns = columns.into_iter().map(kql_eval::column).collect();
         Some(Ok(Batch::new(self.schema.clone(), columns, len)))
     }
 }

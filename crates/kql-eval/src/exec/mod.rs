@@ -6,6 +6,7 @@
 mod expand;
 mod join;
 mod series;
+mod summarize;
 mod window;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use indexmap::IndexMap;
 
 use crate::aggregate::AggState;
-use crate::batch::{BATCH_ROWS, Batch, Column};
+use crate::batch::{BATCH_ROWS, Batch, Column, column};
 use crate::error::Error;
 use crate::expr::Datum;
 use crate::plan::{Node, ParseOutput, Plan, SortKey};
@@ -98,57 +99,7 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             aggregates,
         } => {
             let stream = execute(input, cancel)?;
-            // groups in order of first appearance; a fast hasher, since keys are short
-            let mut groups: IndexMap<Vec<Value>, Vec<AggState>, foldhash::fast::FixedState> =
-                IndexMap::default();
-            let mut probe: Vec<Value> = Vec::with_capacity(keys.len());
-            for b in stream {
-                let b = b?;
-                let key_data: Vec<Datum> =
-                    keys.iter().map(|k| k.eval(&b)).collect::<Result<_, _>>()?;
-                let arg_data: Vec<Vec<Datum>> = aggregates
-                    .iter()
-                    .map(|a| a.args.iter().map(|e| e.eval(&b)).collect::<Result<_, _>>())
-                    .collect::<Result<_, _>>()?;
-                let mut args: Vec<&Value> = Vec::new();
-                for r in 0..b.len {
-                    // look the key up without allocating; only a new group stores a copy
-                    probe.clear();
-                    probe.extend(key_data.iter().map(|d| d.get(r).clone()));
-                    let at = match groups.get_index_of(probe.as_slice()) {
-                        Some(at) => at,
-                        None => {
-                            let states = aggregates.iter().map(|a| a.new_state()).collect();
-                            groups.insert_full(probe.clone(), states).0
-                        }
-                    };
-                    let states = &mut groups[at];
-                    for ((agg, data), state) in
-                        aggregates.iter().zip(&arg_data).zip(states.iter_mut())
-                    {
-                        args.clear();
-                        args.extend(data.iter().map(|d| d.get(r)));
-                        agg.update(state, &args);
-                    }
-                }
-            }
-            // no `by`: one row even over empty input, with the aggregates' defaults
-            if keys.is_empty() && groups.is_empty() && !aggregates.is_empty() {
-                groups.insert(
-                    Vec::new(),
-                    aggregates.iter().map(|a| a.new_state()).collect(),
-                );
-            }
-            let rows: Vec<Vec<Value>> = groups
-                .into_iter()
-                .map(|(mut key, states)| {
-                    for (agg, state) in aggregates.iter().zip(states) {
-                        key.extend(agg.finish(state));
-                    }
-                    key
-                })
-                .collect();
-            batches_of(schema, rows)
+            batches_of(schema, summarize::summarize(stream, keys, aggregates)?)
         }
         Node::Sort { input, keys, limit } => {
             let stream = execute(input, cancel)?;
@@ -204,9 +155,9 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
                         .map(|(n, m)| match m {
                             Some(i) => b.columns[*i].clone(),
                             None if n == 0 && source.is_some() => {
-                                Arc::new(vec![Value::str(source.as_deref().unwrap_or("")); b.len])
+                                column(vec![Value::str(source.as_deref().unwrap_or("")); b.len])
                             }
-                            None => Arc::new(vec![Value::missing(schema.fields[n].ty); b.len]),
+                            None => column(vec![Value::missing(schema.fields[n].ty); b.len]),
                         })
                         .collect();
                     Ok(Batch::new(schema.clone(), columns, b.len))
@@ -297,7 +248,7 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
                         column.push(v);
                     }
                 }
-                let parsed: Vec<Column> = parsed.into_iter().map(Arc::new).collect();
+                let parsed: Vec<Column> = parsed.into_iter().map(column).collect();
                 let columns = outputs
                     .iter()
                     .map(|o| match o {
@@ -579,7 +530,11 @@ fn range(schema: SchemaRef, from: Value, to: Value, step: Value) -> BatchStream 
             return None;
         }
         let len = column.len();
-        Some(Ok(Batch::new(schema.clone(), vec![Arc::new(column)], len)))
+        Some(Ok(Batch::new(
+            schema.clone(),
+            vec![crate::batch::column(column)],
+            len,
+        )))
     }))
 }
 

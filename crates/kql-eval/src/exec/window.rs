@@ -2,9 +2,7 @@
 //!
 //! The input is read whole (`next` looks ahead), then each function becomes a column.
 
-use std::sync::Arc;
-
-use crate::batch::Batch;
+use crate::batch::{Batch, column};
 use crate::error::Error;
 use crate::plan::WindowFn;
 use crate::source::BatchStream;
@@ -83,7 +81,7 @@ pub fn window(
     for b in batches {
         let mut columns = b.columns.clone();
         for c in &computed {
-            columns.push(Arc::new(c[offset..offset + b.len].to_vec()));
+            columns.push(column(c[offset..offset + b.len].to_vec()));
         }
         offset += b.len;
         out.push(Ok(Batch::new(schema.clone(), columns, b.len)));

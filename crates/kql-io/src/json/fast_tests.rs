@@ -96,7 +96,7 @@ fn the_prefilter_skips_lines_but_not_results() {
         .unwrap()
         .flat_map(|b| {
             let b = b.unwrap();
-            b.columns[n].as_ref().clone()
+            b.columns[n].to_vec()
         })
         .collect();
     // skipped: 7 (no literal, no escape that could spell it); not 6 (`\u00ae` cannot spell
