@@ -11,7 +11,10 @@ use kql_parser::{Expr, ExprKind, OperatorKind, ParsePart, Script, StatementKind}
 /// The column names a script can read, or `None` when it may read every column.
 pub fn needed_columns(script: &Script) -> Option<HashSet<String>> {
     let mut lets: HashMap<&str, &Expr> = HashMap::new();
-    let mut names = HashSet::new();
+    let mut names = Names {
+        found: HashSet::new(),
+        reads_table: true,
+    };
     for statement in &script.statements {
         match &statement.kind {
             StatementKind::Let { name, value } => {
@@ -31,7 +34,37 @@ pub fn needed_columns(script: &Script) -> Option<HashSet<String>> {
             }
         }
     }
-    Some(names)
+    Some(names.found)
+}
+
+/// The names found so far, and whether a name met now can be a table's column.
+struct Names {
+    found: HashSet<String>,
+    reads_table: bool,
+}
+
+impl Names {
+    fn insert(&mut self, name: String) {
+        if self.reads_table {
+            self.found.insert(name);
+        }
+    }
+}
+
+/// Whether no table column is left in the output of `e` but those its operators named (after
+/// `summarize`, `project`, `count`, `distinct`): later names are the query's own (`count_`).
+fn drops_table_columns(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Pipe { input, op } => match &op.kind {
+            OperatorKind::Project(_)
+            | OperatorKind::Summarize { .. }
+            | OperatorKind::Count
+            | OperatorKind::Distinct(_)
+            | OperatorKind::ProjectKeep(_) => true,
+            _ => drops_table_columns(input),
+        },
+        _ => false,
+    }
 }
 
 /// Whether the output of `e` still holds every column of a scanned table.
@@ -57,7 +90,7 @@ fn carries_all_columns(e: &Expr, lets: &HashMap<&str, &Expr>, depth: usize) -> b
 }
 
 /// Adds every name `e` mentions; `None` if it uses a `*` pattern.
-fn collect(e: &Expr, names: &mut HashSet<String>) -> Option<()> {
+fn collect(e: &Expr, names: &mut Names) -> Option<()> {
     match &e.kind {
         ExprKind::Name(id) => {
             names.insert(id.name.clone());
@@ -101,15 +134,19 @@ fn collect(e: &Expr, names: &mut HashSet<String>) -> Option<()> {
             collect(step, names)?;
         }
         ExprKind::Pipe { input, op } => {
+            let outer = names.reads_table;
+            names.reads_table = true;
             collect(input, names)?;
+            names.reads_table = !drops_table_columns(input);
             collect_operator(&op.kind, names)?;
+            names.reads_table = outer;
         }
     }
     Some(())
 }
 
-fn collect_operator(op: &OperatorKind, names: &mut HashSet<String>) -> Option<()> {
-    let patterns = |ids: &[kql_parser::Ident], names: &mut HashSet<String>| {
+fn collect_operator(op: &OperatorKind, names: &mut Names) -> Option<()> {
+    let patterns = |ids: &[kql_parser::Ident], names: &mut Names| {
         for id in ids {
             if id.name.contains('*') {
                 return None;
@@ -169,5 +206,39 @@ fn collect_operator(op: &OperatorKind, names: &mut HashSet<String>) -> Option<()
             }
             Some(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needed(query: &str) -> Option<Vec<String>> {
+        let script = kql_parser::parse(query).unwrap();
+        let mut names: Vec<String> = needed_columns(&script)?.into_iter().collect();
+        names.sort();
+        Some(names)
+    }
+
+    #[test]
+    fn names_after_a_summarize_are_the_querys_own() {
+        assert_eq!(
+            needed("T | summarize count(), dcount(D) by F | top 20 by count_ | extend x = dcount_D"),
+            Some(vec!["D".into(), "F".into(), "T".into()])
+        );
+        assert_eq!(
+            needed("T | project A = B | where A > 1 | extend C = A"),
+            Some(vec!["B".into(), "T".into()])
+        );
+        // a query nested after the summarize reads its own table's columns
+        assert_eq!(
+            needed("T | summarize by F | where F in ((U | where G > 1 | project F))"),
+            Some(vec!["F".into(), "G".into(), "T".into(), "U".into()])
+        );
+        // before any such operator, every name may be a column
+        assert_eq!(
+            needed("T | where A > 1 | extend B = 2 | where B > C | project B"),
+            Some(vec!["A".into(), "B".into(), "C".into(), "T".into()])
+        );
     }
 }
