@@ -14,6 +14,8 @@ pub fn needed_columns(script: &Script) -> Option<HashSet<String>> {
     let mut names = Names {
         found: HashSet::new(),
         reads_table: true,
+        defined: HashSet::new(),
+        track_definitions: false,
     };
     for statement in &script.statements {
         match &statement.kind {
@@ -30,7 +32,12 @@ pub fn needed_columns(script: &Script) -> Option<HashSet<String>> {
                 if carries_all_columns(e, &lets, 0) {
                     return None;
                 }
+                // where no table column reaches the output, a column the query makes before
+                // reading it is the query's own, whatever the table holds
+                names.track_definitions = drops_table_columns(e);
                 collect(e, &mut names)?;
+                names.track_definitions = false;
+                names.defined.clear();
             }
         }
     }
@@ -41,12 +48,21 @@ pub fn needed_columns(script: &Script) -> Option<HashSet<String>> {
 struct Names {
     found: HashSet<String>,
     reads_table: bool,
+    /// Columns `extend` or `parse` made before any read of them.
+    defined: HashSet<String>,
+    track_definitions: bool,
 }
 
 impl Names {
     fn insert(&mut self, name: String) {
-        if self.reads_table {
+        if self.reads_table && !self.defined.contains(&name) {
             self.found.insert(name);
+        }
+    }
+
+    fn define(&mut self, name: &str) {
+        if self.track_definitions && self.reads_table && !self.found.contains(name) {
+            self.defined.insert(name.to_string());
         }
     }
 }
@@ -157,9 +173,14 @@ fn collect_operator(op: &OperatorKind, names: &mut Names) -> Option<()> {
     };
     match op {
         OperatorKind::Where(e) | OperatorKind::Take(e) => collect(e, names),
-        OperatorKind::Extend(items) | OperatorKind::Project(items) => {
-            items.iter().try_for_each(|a| collect(&a.expr, names))
-        }
+        OperatorKind::Extend(items) => items.iter().try_for_each(|a| {
+            collect(&a.expr, names)?;
+            for made in a.name.iter().chain(&a.more_names) {
+                names.define(&made.name);
+            }
+            Some(())
+        }),
+        OperatorKind::Project(items) => items.iter().try_for_each(|a| collect(&a.expr, names)),
         OperatorKind::ProjectAway(ids) | OperatorKind::ProjectKeep(ids) => patterns(ids, names),
         OperatorKind::ProjectReorder(items) => {
             let ids: Vec<kql_parser::Ident> = items.iter().map(|(p, _)| p.clone()).collect();
@@ -201,7 +222,7 @@ fn collect_operator(op: &OperatorKind, names: &mut Names) -> Option<()> {
             collect(&p.source, names)?;
             for part in &p.pattern {
                 if let ParsePart::Column { name, .. } = part {
-                    names.insert(name.name.clone());
+                    names.define(&name.name);
                 }
             }
             Some(())
@@ -223,7 +244,9 @@ mod tests {
     #[test]
     fn names_after_a_summarize_are_the_querys_own() {
         assert_eq!(
-            needed("T | summarize count(), dcount(D) by F | top 20 by count_ | extend x = dcount_D"),
+            needed(
+                "T | summarize count(), dcount(D) by F | top 20 by count_ | extend x = dcount_D"
+            ),
             Some(vec!["D".into(), "F".into(), "T".into()])
         );
         assert_eq!(
@@ -238,7 +261,27 @@ mod tests {
         // before any such operator, every name may be a column
         assert_eq!(
             needed("T | where A > 1 | extend B = 2 | where B > C | project B"),
-            Some(vec!["A".into(), "B".into(), "C".into(), "T".into()])
+            Some(vec!["A".into(), "C".into(), "T".into()])
+        );
+    }
+
+    #[test]
+    fn columns_made_before_they_are_read_are_the_querys_own() {
+        // ... where no table column reaches the output
+        assert_eq!(
+            needed("T | parse A with * 'u ' U ' ' * | extend L = U != '' | summarize by U, L"),
+            Some(vec!["A".into(), "T".into()])
+        );
+        // read first, it may be the table's
+        assert_eq!(
+            needed("T | where L | extend L = 1 | summarize by L"),
+            Some(vec!["L".into(), "T".into()])
+        );
+        // the output keeps the table's columns: where a made column sits depends on them
+        assert_eq!(needed("T | extend L = 1 | project-away A"), None);
+        assert_eq!(
+            needed("let x = 1; T | parse A with * 'u ' U | project-keep U"),
+            Some(vec!["A".into(), "T".into()])
         );
     }
 }
