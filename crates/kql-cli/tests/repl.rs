@@ -195,6 +195,27 @@ fn the_create_account_query_typed_recalled_edited_and_run_again() {
 }
 
 #[test]
+fn a_let_is_kept_completed_and_used_by_the_next_query() {
+    let (mut p, _dir) = start("lets");
+    enter(
+        &mut p,
+        "let Suspicious = dynamic([\"net.exe\", \"net1.exe\"]);",
+    );
+    expect(&mut p, "defined Suspicious");
+    prompt(&mut p);
+    p.send("DeviceProcessEvents | where FileName in~ (Susp\t")
+        .unwrap();
+    p.flush().unwrap();
+    expect(&mut p, "Suspicious");
+    enter(&mut p, ") | count");
+    let result = expect(&mut p, "1 row");
+    assert!(result.contains("│    40 │"), "{result}");
+    prompt(&mut p);
+    enter(&mut p, ".quit");
+    p.exp_eof().unwrap();
+}
+
+#[test]
 fn history_survives_a_restart() {
     let dir = scratch("history");
     let mut p = spawn(&dir, &[]);

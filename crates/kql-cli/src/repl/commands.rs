@@ -17,6 +17,9 @@ pub enum Command {
         name: Option<String>,
     },
     Drop(String),
+    Lets,
+    /// `.forget NAME` drops one kept statement, `.forget` all.
+    Forget(Option<String>),
     /// `.now` shows, `.now clear` unpins, `.now DATETIME` pins (in ticks).
     Now(Option<NowArg>),
     Format(Option<Format>),
@@ -63,6 +66,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ".tables" => no_args(Command::Tables),
         ".schema" => one(&|a| Some(Command::Schema(a.to_string()))),
         ".drop" => one(&|a| Some(Command::Drop(a.to_string()))),
+        ".lets" => no_args(Command::Lets),
+        ".forget" => optional(
+            &|a| Some(Command::Forget(Some(a.to_string()))),
+            Command::Forget(None),
+        ),
         ".load" => match args.as_slice() {
             [path] => Ok(Command::Load {
                 path: expand_home(path),
@@ -179,6 +187,8 @@ pub fn help() -> String {
   quote is open, after a line ending in |, ',', and, or, an operator, or when the query so far
   is a bare table name or the line starts with | (pipe-first style): an empty line runs it.
   A multi-line query pasted or recalled from history runs as soon as it is complete.
+  let and set statements entered on their own (each ending with ;) are kept: every later
+  query runs with them in front (.lets lists them, .forget drops them).
 
 Keys:
   Tab          complete table, column, operator, function and command names
@@ -220,6 +230,12 @@ mod tests {
             })
         );
         assert_eq!(parse(".drop T"), Ok(Command::Drop("T".into())));
+        assert_eq!(parse(".lets"), Ok(Command::Lets));
+        assert_eq!(parse(".forget"), Ok(Command::Forget(None)));
+        assert_eq!(
+            parse(".forget Suspicious"),
+            Ok(Command::Forget(Some("Suspicious".into())))
+        );
         assert_eq!(parse(".now"), Ok(Command::Now(None)));
         assert_eq!(parse(".now clear"), Ok(Command::Now(Some(NowArg::Clear))));
         assert!(matches!(
@@ -262,6 +278,7 @@ mod tests {
             Err("usage: .load PATH [as NAME]".into())
         );
         assert_eq!(parse(".tables x"), Err("usage: .tables".into()));
+        assert_eq!(parse(".forget a b"), Err("usage: .forget [NAME]".into()));
         assert_eq!(
             parse(".frobnicate"),
             Err("unknown command `.frobnicate` (.help lists the commands)".into())

@@ -2,7 +2,8 @@
 //!
 //! Where the cursor is decides what is offered:
 //!
-//! * at the start of a statement: table names, `let` names, `print`, `range`, ...;
+//! * at the start of a statement: table names, `let` names (of the text and those the session
+//!   keeps), `print`, `range`, ...;
 //! * right after `|`: tabular operator names;
 //! * where an operand goes (after `where`, `,`, `(`, `==`, `and`, `by`, ...): the columns of the
 //!   table flowing into that point of the pipeline, then `let` names and functions (with their
@@ -11,8 +12,8 @@
 //!   `extend`, `project` and `summarize`;
 //! * after an operand: operator keywords (`by`, `asc`, `desc`, `with`, `kind=`, ...) and word
 //!   operators (`and`, `has`, `contains`, `in~`, ...);
-//! * in a dot command: command names, table names, formats; file paths after `.load`, `.run`
-//!   and `.save` (left to the line editor's file name completer).
+//! * in a dot command: command names, table names, kept `let` names, formats; file paths after
+//!   `.load`, `.run` and `.save` (left to the line editor's file name completer).
 //!
 //! Nothing is offered inside a string or a comment.
 
@@ -29,7 +30,10 @@ use super::vocab::{
 pub trait Names {
     /// The tables a statement can start with.
     fn tables(&self) -> Vec<String>;
-    /// The columns of the last tabular statement of `script`, or `None` if it does not bind.
+    /// The names of the `let` statements the session keeps (in scope before the text).
+    fn lets(&self) -> Vec<String>;
+    /// The columns of the last tabular statement of `script` (after the kept statements), or
+    /// `None` if it does not bind.
     fn columns(&self, script: &str) -> Option<Vec<Field>>;
 }
 
@@ -313,7 +317,8 @@ impl<'a> Context<'a> {
         word: &str,
         names: &dyn Names,
     ) -> Vec<Candidate> {
-        let lets = let_names(before, code);
+        let mut lets = names.lets();
+        lets.extend(let_names(before, code));
         match self.kind {
             Kind::Nothing => Vec::new(),
             Kind::Statement => {
@@ -616,6 +621,7 @@ fn complete_command(before: &str, names: &dyn Names) -> Completion {
     let nargs = args.split_whitespace().count() - usize::from(!word.is_empty());
     let candidates: Vec<Candidate> = match (command, nargs) {
         (".schema" | ".drop", 0) => names.tables().iter().map(|t| Candidate::word(t)).collect(),
+        (".forget", 0) => names.lets().iter().map(|l| Candidate::word(l)).collect(),
         (".format", 0) => words(FORMATS),
         (".timing", 0) => words(&["on", "off"]),
         (".now", 0) => words(&["clear"]),
@@ -643,12 +649,15 @@ mod tests {
 
     use kql_eval::{Catalog, MemTable, RunOptions, Schema, TableSource, Type};
 
+    use super::super::definitions::definitions_in;
     use super::*;
 
     /// The repository's testdata (DeviceProcessEvents) and a small table `Logons`.
     struct TestNames {
         catalog: kql_io::DataCatalog,
         logons: Arc<MemTable>,
+        /// The session's kept statements.
+        prelude: &'static str,
     }
 
     impl Catalog for TestNames {
@@ -671,8 +680,14 @@ mod tests {
             self.table_names()
         }
 
+        fn lets(&self) -> Vec<String> {
+            let defs = definitions_in(self.prelude).unwrap_or_default();
+            defs.into_iter().map(|(_, d)| d.name).collect()
+        }
+
         fn columns(&self, script: &str) -> Option<Vec<Field>> {
-            let checked = kql_eval::check(script, self, &RunOptions::default()).ok()?;
+            let script = format!("{}{script}", self.prelude);
+            let checked = kql_eval::check(&script, self, &RunOptions::default()).ok()?;
             Some(checked.schemas.last()?.fields.clone())
         }
     }
@@ -687,18 +702,27 @@ mod tests {
         TestNames {
             catalog: kql_io::DataCatalog::new(dir),
             logons: Arc::new(MemTable::new(Arc::new(schema), Vec::new())),
+            prelude: "",
         }
     }
 
     /// Completes at the `‸` in `text`.
     fn at(text: &str) -> Completion {
+        at_with(text, &names())
+    }
+
+    fn at_with(text: &str, names: &TestNames) -> Completion {
         let pos = text.find('‸').expect("a cursor mark");
         let text = text.replacen('‸', "", 1);
-        complete(&text, pos, &names())
+        complete(&text, pos, names)
     }
 
     fn replacements(text: &str) -> Vec<String> {
-        at(text)
+        replacements_with(text, &names())
+    }
+
+    fn replacements_with(text: &str, names: &TestNames) -> Vec<String> {
+        at_with(text, names)
             .candidates
             .into_iter()
             .map(|c| c.replacement)
@@ -733,6 +757,22 @@ mod tests {
         let c = at("print 1; Dev‸");
         assert_eq!(c.start, 9);
         assert!(at("let ‸").candidates.is_empty(), "a new name");
+    }
+
+    #[test]
+    fn kept_lets_are_offered_like_typed_ones() {
+        let names = TestNames {
+            prelude: "let Suspicious = dynamic([\"net.exe\"]);\nlet net = DeviceProcessEvents | project Cmd = ProcessCommandLine;\n",
+            ..names()
+        };
+        assert_eq!(replacements_with("ne‸", &names), ["net"]);
+        assert_eq!(
+            replacements_with("DeviceProcessEvents | where FileName in~ (Sus‸", &names),
+            ["Suspicious"]
+        );
+        // the columns of a kept tabular `let`
+        assert_eq!(replacements_with("net | where C‸", &names), ["Cmd"]);
+        assert_eq!(replacements_with(".forget S‸", &names), ["Suspicious"]);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! query is complete ([`super::input::needs_more`]).
 //!
 //! A query typed over several lines is edited one line at a time, the lines before it kept
-//! in [`ReplHelper::set_pending`], so completion and hints see the whole query.
+//! in [`ReplHelper::set_pending`], so completion and hints see the whole query; the session's
+//! kept `let` statements come in [`ReplHelper::set_definitions`], so completion sees them too.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +20,7 @@ use rustyline::{Context, Helper};
 
 use super::catalog::{ReplCatalog, SchemaCatalog};
 use super::complete::{Names, complete};
+use super::definitions::Definitions;
 use super::highlight::{CONTINUATION, HINT, PROMPT, highlight};
 
 /// The prompt of a new query.
@@ -30,6 +32,8 @@ pub struct ReplHelper {
     catalog: Arc<ReplCatalog>,
     /// The lines of the query typed before the current one.
     pending: Mutex<String>,
+    /// The session's kept statements.
+    definitions: Mutex<Definitions>,
     color: bool,
     /// Whether the next highlight marks the matching bracket (not on the final redraw).
     mark_bracket: AtomicBool,
@@ -41,6 +45,7 @@ impl ReplHelper {
         ReplHelper {
             catalog,
             pending: Mutex::new(String::new()),
+            definitions: Mutex::new(Definitions::default()),
             color,
             mark_bracket: AtomicBool::new(true),
             files: FilenameCompleter::new(),
@@ -54,6 +59,12 @@ impl ReplHelper {
         pending.push_str(text);
     }
 
+    /// The statements the session keeps, as they are now.
+    pub fn set_definitions(&self, definitions: &Definitions) {
+        let mut kept = self.definitions.lock().unwrap_or_else(|e| e.into_inner());
+        kept.clone_from(definitions);
+    }
+
     /// The whole query with `line` as its last line, and where `line` starts in it.
     fn with_pending(&self, line: &str) -> (String, usize) {
         let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -65,12 +76,19 @@ impl ReplHelper {
     }
 }
 
-/// The session's tables and the binder, for completion.
-struct SessionNames<'a>(&'a ReplCatalog);
+/// The session's tables, kept statements and the binder, for completion.
+struct SessionNames<'a> {
+    catalog: &'a ReplCatalog,
+    definitions: &'a Definitions,
+}
 
 impl Names for SessionNames<'_> {
     fn tables(&self) -> Vec<String> {
-        self.0.names()
+        self.catalog.names()
+    }
+
+    fn lets(&self) -> Vec<String> {
+        self.definitions.let_names()
     }
 
     fn columns(&self, script: &str) -> Option<Vec<Field>> {
@@ -79,7 +97,8 @@ impl Names for SessionNames<'_> {
             now: Some(0),
             ..RunOptions::default()
         };
-        let checked = kql_eval::check(script, &SchemaCatalog(self.0), &options).ok()?;
+        let script = self.definitions.prelude() + script;
+        let checked = kql_eval::check(&script, &SchemaCatalog(self.catalog), &options).ok()?;
         Some(checked.schemas.last()?.fields.clone())
     }
 }
@@ -94,7 +113,12 @@ impl Completer for ReplHelper {
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let (text, offset) = self.with_pending(line);
-        let completion = complete(&text, offset + pos, &SessionNames(&self.catalog));
+        let definitions = self.definitions.lock().unwrap_or_else(|e| e.into_inner());
+        let names = SessionNames {
+            catalog: &self.catalog,
+            definitions: &definitions,
+        };
+        let completion = complete(&text, offset + pos, &names);
         if completion.path {
             return self.files.complete(line, pos, ctx);
         }

@@ -4,9 +4,11 @@
 //! prompt, `...> `) while:
 //!
 //! * a bracket or a quote is open (``` blocks span lines);
-//! * the last word asks for more: a line ending in `|`, `,`, `;`, `and`, `or`, `by`, a
+//! * the last word asks for more: a line ending in `|`, `,`, `;` (unless the text is only
+//!   `let` and `set` statements, which the session keeps at once), `and`, `or`, `by`, a
 //!   comparison or string operator (`==`, `=~`, `has`, `!contains`, `in~`, ...) or an operator
 //!   name that takes arguments (`| where`);
+//! * the statement is a `let` or a `set` not yet ended by its `;`;
 //! * the line just typed is only a comment;
 //! * (for a line typed by hand) the next line would start with `|`: the statement so far is a
 //!   bare table or `let` name (`DeviceProcessEvents`), or the line just typed starts with `|`
@@ -75,7 +77,9 @@ pub fn needs_more(text: &str, typed_line: bool) -> bool {
     };
     let last_text = last.text(text);
     let asks_for_more = match last.tok {
-        Tok::Punct => matches!(last_text, "|" | "," | ";" | "." | ":" | ".."),
+        // after a query, another statement follows
+        Tok::Punct if last_text == ";" => !only_definitions(text),
+        Tok::Punct => matches!(last_text, "|" | "," | "." | ":" | ".."),
         // a trailing `*` ends parse patterns (`with * "user " Name " " *`)
         Tok::Op => last_text != "*",
         Tok::Ident => {
@@ -90,6 +94,14 @@ pub fn needs_more(text: &str, typed_line: bool) -> bool {
         _ => false,
     };
     if asks_for_more {
+        return true;
+    }
+    if last_text == ";" {
+        // `let` statements on their own, kept at once: no stage can follow the `;`
+        return false;
+    }
+    if starts_definition(text, &tokens) {
+        // a `let` is ended by its `;`
         return true;
     }
     let last_line = text.rsplit('\n').next().unwrap_or(text);
@@ -108,6 +120,38 @@ pub fn needs_more(text: &str, typed_line: bool) -> bool {
         }
     }
     false
+}
+
+/// Whether `text` is only `let` and `set` statements, each ended by `;` (no query).
+pub fn only_definitions(text: &str) -> bool {
+    let tokens = lex(text);
+    let mut depth = 0i32;
+    let mut statement_start = true;
+    let mut last = None;
+    for t in code(&tokens) {
+        let word = t.text(text);
+        if statement_start && !matches!(word, "let" | "set" | ";") {
+            return false;
+        }
+        statement_start = false;
+        if t.is_open_bracket(text) {
+            depth += 1;
+        } else if t.is_close_bracket(text) {
+            depth -= 1;
+        } else if depth <= 0 && t.tok == Tok::Punct && word == ";" {
+            statement_start = true;
+        }
+        last = Some(word);
+    }
+    last == Some(";")
+}
+
+/// Whether the current statement (after the last top-level `;`) is a `let` or a `set`.
+fn starts_definition(text: &str, tokens: &[Token]) -> bool {
+    let statement = current_statement(text, tokens);
+    code(statement)
+        .next()
+        .is_some_and(|t| matches!(t.text(text), "let" | "set"))
 }
 
 /// Whether the current statement (after the last top-level `;`) is a single name.
@@ -172,7 +216,8 @@ mod tests {
         ("T | where x in~", true, true),
         ("T | summarize count() by", true, true),
         ("T | project a,", true, true),
-        ("let x = 1;", true, true),
+        ("T | take 1;", true, true),
+        ("let x = T | take 1;\nT", true, true),
         ("T | parse kind=regex", true, false),
         ("T | where x matches regex", true, true),
         ("T | parse kind=", true, true),
@@ -194,6 +239,21 @@ mod tests {
         ("T\n// the next line filters", true, true),
         ("T\n// the next line filters", false, true),
         ("// just a comment", true, true),
+        // `let` and `set` statements on their own are complete
+        ("let x = 1;", true, false),
+        (
+            "let x = 1; set query_now = datetime(2026-01-01);",
+            true,
+            false,
+        ),
+        ("let f = (n:long) { let m = n; m + 1 };", true, false),
+        ("let t = T\n| where x == 1;", true, false),
+        ("let x = 1", true, true),
+        ("let t = T", false, true),
+        ("set notruncation", true, true),
+        ("let x = 1; print x", true, false),
+        ("let x =", true, true),
+        ("let f = (n:long) { let m = n;", true, true),
         // commands
         (".tables", true, false),
         (".load a.json as (", true, false),
@@ -221,6 +281,16 @@ mod tests {
             let prefix = lines[..n].join("\n");
             assert!(needs_more(&prefix, true), "after line {n}: {prefix}");
         }
+    }
+
+    #[test]
+    fn definitions_only() {
+        assert!(only_definitions("let a = 1;\n// then\nset notruncation;;"));
+        assert!(only_definitions("let s = \"a;b\";"));
+        assert!(!only_definitions("let a = 1; T | take a;"));
+        assert!(!only_definitions("let a = 1"));
+        assert!(!only_definitions(""));
+        assert!(!only_definitions("print 'let';"));
     }
 
     #[test]

@@ -201,8 +201,9 @@ fn quoted_ident(s: &str) -> (Tok, usize) {
             let spaces = s[1 + n..].len() - s[1 + n..].trim_start_matches(' ').len();
             (Tok::QuotedIdent, 1 + n + spaces + 1)
         }
+        // `["a", "b"]`: an array whose first item is a string
+        Some((Tok::Str, _)) | None => (Tok::Punct, 1),
         Some((_, n)) => (Tok::OpenStr, 1 + n),
-        None => (Tok::Punct, 1),
     }
 }
 
@@ -355,5 +356,15 @@ mod tests {
         assert_eq!(kinds("```a\nb"), vec![(Tok::OpenStr, "```a\nb")]);
         assert_eq!(kinds("h\"x\""), vec![(Tok::Str, "h\"x\"")]);
         assert_eq!(kinds("hx"), vec![(Tok::Ident, "hx")]);
+        assert_eq!(
+            kinds(r#"["a","b"]"#),
+            vec![
+                (Tok::Punct, "["),
+                (Tok::Str, r#""a""#),
+                (Tok::Punct, ","),
+                (Tok::Str, r#""b""#),
+                (Tok::Punct, "]")
+            ]
+        );
     }
 }

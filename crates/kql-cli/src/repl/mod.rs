@@ -8,6 +8,7 @@
 //! * [`catalog`]: tables read into memory on first use and kept;
 //! * [`progress`]: the progress bar of long loads;
 //! * [`commands`]: dot commands (`.tables`, `.load`, ...);
+//! * [`definitions`]: the `let` statements kept for every query;
 //! * [`session`]: running queries and commands, showing results;
 //! * [`history`]: where the history file lives.
 //!
@@ -19,6 +20,7 @@
 pub mod catalog;
 pub mod commands;
 pub mod complete;
+pub mod definitions;
 pub mod helper;
 pub mod highlight;
 pub mod history;
@@ -232,6 +234,7 @@ fn interactive_loop(mut session: Session, dir: &Path) -> ExitCode {
     loop {
         if let Some(helper) = editor.helper() {
             helper.set_pending(&pending);
+            helper.set_definitions(session.definitions());
         }
         let prompt = if pending.is_empty() {
             PROMPT_NEW

@@ -1,5 +1,6 @@
-//! One session: its settings and last result, and running what was typed (a query or a dot
-//! command) with its output. Knows nothing of the line editor, so it is tested directly.
+//! One session: its settings, last result and kept `let` statements, and running what was
+//! typed (a query, `let` statements to keep, or a dot command) with its output. Knows nothing
+//! of the line editor, so it is tested directly.
 //!
 //! Results go to `out` (stdout); everything about them (row counts, timings, load times,
 //! errors) goes to `err` (stderr), so `kql repl < hunt.kql > out.csv` keeps the data clean.
@@ -24,6 +25,8 @@ use crate::render::render_error_with_width;
 
 use super::catalog::{QueryCatalog, ReplCatalog, cancelled, duration, plural, thousands};
 use super::commands::{self, Command, NowArg};
+use super::complete::quote_name;
+use super::definitions::{Definition, Definitions, Kind, definitions_in, place_error, summary};
 use super::input::is_command;
 
 /// After Ctrl-C, how long to wait for the work to stop before returning to the prompt.
@@ -70,6 +73,8 @@ pub struct Session {
     pub settings: Settings,
     term: Term,
     last: Option<Vec<Table>>,
+    /// The `let` and `set` statements every query runs after.
+    definitions: Definitions,
     /// Set by the Ctrl-C handler.
     interrupt: Option<Arc<AtomicBool>>,
     /// Whether the last input failed.
@@ -83,6 +88,7 @@ impl Session {
             settings,
             term,
             last: None,
+            definitions: Definitions::default(),
             interrupt: None,
             failed: false,
         }
@@ -97,11 +103,16 @@ impl Session {
         self.term.color
     }
 
+    /// The statements kept for every query.
+    pub fn definitions(&self) -> &Definitions {
+        &self.definitions
+    }
+
     fn width(&self) -> usize {
         (self.term.width)()
     }
 
-    /// Runs a query or a dot command.
+    /// Runs a query or a dot command, or keeps `let` statements.
     pub fn execute(&mut self, input: &str, out: &mut dyn Write, err: &mut dyn Write) -> Flow {
         self.failed = false;
         let text = input.trim_end();
@@ -117,8 +128,23 @@ impl Session {
                 }
             };
         }
-        self.query("<query>", text, text, out, err);
+        self.run_text("<query>", text, text, out, err);
         Flow::Continue
+    }
+
+    /// Keeps `text` if it is only `let` and `set` statements, else runs it as a query.
+    fn run_text(
+        &mut self,
+        name: &str,
+        text: &str,
+        source: &str,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) {
+        match definitions_in(text) {
+            Some(typed) => self.define(name, source, typed, err),
+            None => self.query(name, text, source, out, err),
+        }
     }
 
     fn command(&mut self, command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Flow {
@@ -149,6 +175,25 @@ impl Session {
                     self.note(err, &format!("dropped {name}"));
                 } else {
                     self.fail(err, &format!("no table `{name}` (.tables lists them)"));
+                }
+            }
+            Command::Lets => self.lets(out, err),
+            Command::Forget(Some(name)) => {
+                if self.definitions.forget(&name) {
+                    self.note(err, &format!("forgot {name}"));
+                } else {
+                    self.fail(
+                        err,
+                        &format!("no kept statement `{name}` (.lets lists them)"),
+                    );
+                }
+            }
+            Command::Forget(None) => {
+                let names = self.definitions.forget_all();
+                if names.is_empty() {
+                    self.note(err, "nothing to forget");
+                } else {
+                    self.note(err, &format!("forgot {}", names.join(", ")));
                 }
             }
             Command::Now(arg) => {
@@ -194,7 +239,8 @@ impl Session {
         Flow::Continue
     }
 
-    /// Runs `text` (shown in errors as `name`, drawn against `source`) and shows its results.
+    /// Runs `text` (shown in errors as `name`, drawn against `source`) after the kept
+    /// statements and shows its results.
     fn query(
         &mut self,
         name: &str,
@@ -205,7 +251,9 @@ impl Session {
     ) {
         let catalog = self.catalog.clone();
         let now = self.settings.now;
-        let query = text.to_string();
+        let prelude = self.definitions.prelude();
+        let prelude_len = prelude.len();
+        let query = prelude + text;
         let started = Instant::now();
         let result = self.run_job(move |cancel| {
             let catalog = QueryCatalog::new(catalog, cancel.clone());
@@ -223,7 +271,86 @@ impl Session {
                 self.show(&tables, took, out, err);
                 self.last = Some(tables);
             }
-            Err(e) => self.show_error(&e, name, source, err),
+            Err(e) => {
+                let placed = place_error(e, &self.definitions, prelude_len, &[]);
+                self.show_placed_error(placed, name, source, err);
+            }
+        }
+    }
+
+    /// Keeps the statements `typed` in `source` (shown in errors as `name`) if they bind
+    /// after the kept ones; else shows the error and keeps what was kept.
+    fn define(
+        &mut self,
+        name: &str,
+        source: &str,
+        typed: Vec<(usize, Definition)>,
+        err: &mut dyn Write,
+    ) {
+        let candidate = self.definitions.with(typed.iter().map(|(_, d)| d.clone()));
+        let prelude = candidate.prelude();
+        // a tabular `let` binds where it is used, so each new name is used as a table; for a
+        // scalar or a function that use fails, at the use, which is no error of the statement
+        let mut uses: Vec<String> = Vec::new();
+        for (_, definition) in &typed {
+            let used = quote_name(&definition.name);
+            if definition.kind == Kind::Let && !uses.contains(&used) {
+                uses.push(used);
+            }
+        }
+        if uses.is_empty() {
+            uses.push(String::new());
+        }
+        let catalog = self.catalog.clone();
+        let now = self.settings.now;
+        let script_prelude = prelude.clone();
+        let result = self.run_job(move |cancel| {
+            let catalog = QueryCatalog::new(catalog, cancel.clone());
+            let options = RunOptions {
+                now,
+                cancel: Some(cancel),
+                ..RunOptions::default()
+            };
+            for used in uses {
+                let checked =
+                    kql_eval::check(&(script_prelude.clone() + &used), &catalog, &options);
+                if let Err(e) = checked
+                    && e.span
+                        .is_none_or(|s| (s.start as usize) < script_prelude.len())
+                {
+                    return Err(e);
+                }
+            }
+            Ok(())
+        });
+        self.show_events(err);
+        match result {
+            Ok(()) => {
+                let done = summary(&self.definitions, &typed);
+                self.definitions = candidate;
+                self.note(err, &done);
+            }
+            Err(e) => {
+                let placed = place_error(e, &candidate, prelude.len(), &typed);
+                self.show_placed_error(placed, name, source, err);
+            }
+        }
+    }
+
+    /// Shows an error placed by [`place_error`]: drawn against the kept statement it is in,
+    /// or else against the input (`source`, shown as `name`).
+    fn show_placed_error(
+        &mut self,
+        placed: (Error, Option<Definition>),
+        name: &str,
+        source: &str,
+        err: &mut dyn Write,
+    ) {
+        match placed {
+            (e, Some(definition)) => {
+                self.show_error(&e, &definition.source_name(), &definition.text, err)
+            }
+            (e, None) => self.show_error(&e, name, source, err),
         }
     }
 
@@ -433,7 +560,20 @@ impl Session {
         } else {
             source.clone()
         };
-        self.query(&name, &text, &source, out, err);
+        self.run_text(&name, &text, &source, out, err);
+    }
+
+    /// The kept statements as typed, on stdout (to be copied or saved).
+    fn lets(&self, out: &mut dyn Write, err: &mut dyn Write) {
+        if self.definitions.is_empty() {
+            self.note(
+                err,
+                "no statements kept: a let entered on its own, ending with ;, is kept",
+            );
+        }
+        for definition in self.definitions.iter() {
+            let _ = writeln!(out, "{}", definition.text);
+        }
     }
 
     fn save(&mut self, path: &Path, err: &mut dyn Write) {
@@ -678,6 +818,126 @@ mod tests {
         assert_eq!(err, "\ncancelled\n");
         assert!(started.elapsed() < Duration::from_secs(20));
         assert!(s.failed);
+    }
+
+    #[test]
+    fn a_let_is_kept_for_later_queries() {
+        let mut s = session();
+        let (out, err) = run(
+            &mut s,
+            "let Suspicious = dynamic([\"net.exe\",\"net1.exe\"]);",
+        );
+        assert_eq!((out.as_str(), err.as_str()), ("", "defined Suspicious\n"));
+        assert!(!s.failed);
+        let query = "DeviceProcessEvents | where FileName in~ (Suspicious) | count";
+        let (out, _) = run(&mut s, query);
+        assert!(out.contains("│    40 │"), "{out}");
+        // a query's own `let` shadows the kept one, for that query only
+        let (out, _) = run(&mut s, &format!("let Suspicious = dynamic([]);\n{query}"));
+        assert!(out.contains("│     0 │"), "{out}");
+        let (out, _) = run(&mut s, query);
+        assert!(out.contains("│    40 │"), "{out}");
+        // kept statements build on each other, tabular ones too
+        let (_, err) = run(
+            &mut s,
+            "let net = DeviceProcessEvents\n| where FileName in~ (Suspicious);\nset query_now = datetime(2020-01-01);",
+        );
+        assert_eq!(err, "defined net; set query_now\n");
+        let (out, _) = run(&mut s, "net | count | extend At = now()");
+        assert!(out.contains("│    40 ┆ 2020-01-01T00:00:00Z │"), "{out}");
+        let (out, _) = run(&mut s, ".lets");
+        assert_eq!(
+            out,
+            "let Suspicious = dynamic([\"net.exe\",\"net1.exe\"]);\nlet net = DeviceProcessEvents\n| where FileName in~ (Suspicious);\nset query_now = datetime(2020-01-01);\n"
+        );
+    }
+
+    #[test]
+    fn a_let_redefined_replaces_the_earlier_one_in_its_place() {
+        let mut s = session();
+        let (_, err) = run(&mut s, "let n = 1; let m = n * 10;");
+        assert_eq!(err, "defined n, m\n");
+        let (_, err) = run(&mut s, "let n = 2;");
+        assert_eq!(err, "redefined n\n");
+        // `m` sees the new `n`
+        let (out, _) = run(&mut s, "print m");
+        assert!(out.contains("│      20 │"), "{out}");
+        let (out, _) = run(&mut s, ".lets");
+        assert_eq!(out, "let n = 2;\nlet m = n * 10;\n");
+    }
+
+    #[test]
+    fn an_erroneous_let_is_not_kept_and_its_error_points_at_what_was_typed() {
+        let mut s = session();
+        run(&mut s, "let n = 1;");
+        let (out, err) = run(&mut s, "let a = 2;\nlet b = nosuch + n;");
+        assert!(out.is_empty());
+        assert!(err.contains("unknown column `nosuch`"), "{err}");
+        assert!(err.contains("╭─[<query>:2:9]"), "{err}");
+        assert!(err.contains("2 │ let b = nosuch + n;"), "{err}");
+        assert!(s.failed);
+        // a tabular `let` is bound when it is defined
+        let (_, err) = run(
+            &mut s,
+            "let net = DeviceProcessEvents | where FileNme == 1;",
+        );
+        assert!(err.contains("╭─[<query>:1:39]"), "{err}");
+        assert!(err.contains("did you mean `FileName`?"), "{err}");
+        // syntax errors as for any query
+        let (_, err) = run(&mut s, "let x = 1 +;");
+        assert!(
+            err.contains("kql::syntax") && err.contains("<query>:1:12"),
+            "{err}"
+        );
+        let (out, _) = run(&mut s, ".lets");
+        assert_eq!(out, "let n = 1;\n");
+        // an error in a query after the kept statements points into the query
+        let (_, err) = run(&mut s, "print n\n| where Nope == 1");
+        assert!(err.contains("╭─[<query>:2:9]"), "{err}");
+        // and one in a kept statement, into that statement
+        run(&mut s, "let t = DeviceProcessEvents | take 1;");
+        run(&mut s, ".drop DeviceProcessEvents");
+        let (_, err) = run(&mut s, "t | count");
+        assert!(err.contains("unknown table `DeviceProcessEvents`"), "{err}");
+        assert!(err.contains("╭─[<let t>:1:9]"), "{err}");
+    }
+
+    #[test]
+    fn forget() {
+        let mut s = session();
+        run(&mut s, "let a = 1; let b = 2; let c = 3;");
+        let (_, err) = run(&mut s, ".forget b");
+        assert_eq!(err, "forgot b\n");
+        let (_, err) = run(&mut s, ".forget b");
+        assert_eq!(err, "error: no kept statement `b` (.lets lists them)\n");
+        assert!(s.failed);
+        let (_, err) = run(&mut s, "print b");
+        assert!(err.contains("unknown column `b`"), "{err}");
+        let (out, _) = run(&mut s, ".lets");
+        assert_eq!(out, "let a = 1;\nlet c = 3;\n");
+        let (_, err) = run(&mut s, ".forget");
+        assert_eq!(err, "forgot a, c\n");
+        let (out, err) = run(&mut s, ".lets");
+        assert!(
+            out.is_empty() && err.starts_with("no statements kept"),
+            "{err}"
+        );
+        let (_, err) = run(&mut s, ".forget");
+        assert_eq!(err, "nothing to forget\n");
+    }
+
+    #[test]
+    fn a_file_of_lets_is_kept() {
+        let dir = std::env::temp_dir().join(format!("kql-session-lets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let helpers = dir.join("helpers.kql");
+        std::fs::write(&helpers, "// helpers\nlet Twice = (x:long) { x * 2 };\n").unwrap();
+        let mut s = session();
+        let (_, err) = run(&mut s, &format!(".run {}", helpers.display()));
+        assert_eq!(err, "defined Twice\n");
+        let (out, _) = run(&mut s, "print Twice(21)");
+        assert!(out.contains("│      42 │"), "{out}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -189,6 +189,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (".drop", "NAME", "forget a table and free its memory"),
     (
+        ".lets",
+        "",
+        "the let and set statements kept for every query (typed on their own)",
+    ),
+    (
+        ".forget",
+        "[NAME]",
+        "drop the kept statement NAME (all of them without NAME)",
+    ),
+    (
         ".now",
         "[DATETIME|clear]",
         "show, pin or unpin the instant now() and ago() see",
