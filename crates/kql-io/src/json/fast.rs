@@ -15,10 +15,11 @@ use kql_eval::batch::BATCH_ROWS;
 use kql_eval::{Type, Value};
 use serde::de::DeserializeSeed;
 
+use super::infer::{DescribeSeed, Kind, Seen, string_kind};
 use super::prefilter::{LineFilter, Watch, line_has};
 use super::records::{bare_message, not_an_object};
+use super::stream::RowSeed;
 use super::walk::{KeyCache, KeyRef, Unusual, Visit, Walked, skip_ws, walk_line};
-use super::{DescribeSeed, Kind, RowSeed, Seen, string_kind};
 use crate::convert::{convert_json, convert_str, not_of_type, show_json};
 
 /// A malformed line of a chunk.
@@ -463,7 +464,7 @@ impl Visit for Describe<'_> {
     }
 }
 
-/// The kind of the JSON value `raw`, as [`super::KindSeed`] would see it.
+/// The kind of the JSON value `raw`, as [`super::infer::KindSeed`] would see it.
 fn kind_of(raw: &[u8]) -> Walked<Kind> {
     Ok(match raw[0] {
         b'"' => string_kind(&string_text(raw)?),

@@ -1,8 +1,9 @@
 use super::*;
 use crate::report::OnError;
 use crate::testutil::{Scratch, path_str, read, read_all};
-use kql_eval::Field;
+use kql_eval::batch::BATCH_ROWS;
 use kql_eval::datetime::format_datetime;
+use kql_eval::{Batch, Field};
 
 fn types(schema: &Schema) -> Vec<(String, Type)> {
     schema
