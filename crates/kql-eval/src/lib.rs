@@ -9,6 +9,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 mod functions;
+mod memtable;
 mod operators;
 mod parse_op;
 pub mod plan;
@@ -20,7 +21,8 @@ pub use batch::{Batch, Column, ColumnData, Table, column};
 pub use error::Error;
 pub use functions::{function_names, function_signature};
 pub use source::{
-    BatchStream, Catalog, MemTable, Prefilter, PrefilterLiteral, SCHEMA_CHANGED, TableSource,
+    BatchStream, Catalog, MemTable, MemTableBuilder, Prefilter, PrefilterLiteral, SCHEMA_CHANGED,
+    TableSource,
 };
 pub use types::{Field, Schema, SchemaRef, Type};
 pub use value::Value;

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::batch::{Batch, Column, ColumnData};
+use crate::batch::Batch;
 use crate::error::Error;
-use crate::types::{SchemaRef, Type};
-use crate::value::Value;
+use crate::types::SchemaRef;
+
+pub use crate::memtable::{MemTable, MemTableBuilder};
 
 /// A stream of batches; errors (a malformed record, say) end the stream.
 pub type BatchStream = Box<dyn Iterator<Item = Result<Batch, Error>> + Send>;
@@ -99,109 +100,6 @@ pub trait Catalog {
             ),
         ))
     }
-}
-
-/// A table held in memory, e.g. loaded once and queried many times. String columns with
-/// repeated values are dictionary-encoded: each distinct string is stored once, and
-/// expressions over the column run once per distinct value.
-pub struct MemTable {
-    schema: SchemaRef,
-    batches: Arc<Vec<Batch>>,
-}
-
-impl MemTable {
-    pub fn new(schema: SchemaRef, mut batches: Vec<Batch>) -> MemTable {
-        for (c, field) in schema.fields.iter().enumerate() {
-            if field.ty != Type::String {
-                continue;
-            }
-            if let Some(encoded) = dictionary_encode(batches.iter().map(|b| &b.columns[c])) {
-                for (b, column) in batches.iter_mut().zip(encoded) {
-                    b.columns[c] = column;
-                }
-            }
-        }
-        MemTable {
-            schema,
-            batches: Arc::new(batches),
-        }
-    }
-
-    /// Reads every row of `source` into memory.
-    pub fn load(source: &dyn TableSource) -> Result<MemTable, Error> {
-        let schema = source.schema();
-        let all: Vec<usize> = (0..schema.len()).collect();
-        let batches = source.scan(&all)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(MemTable::new(schema, batches))
-    }
-
-    pub fn row_count(&self) -> usize {
-        self.batches.iter().map(|b| b.len).sum()
-    }
-}
-
-impl TableSource for MemTable {
-    fn schema(&self) -> SchemaRef {
-        self.schema.clone()
-    }
-
-    fn scan(&self, columns: &[usize]) -> Result<BatchStream, Error> {
-        let schema: SchemaRef = Arc::new(crate::types::Schema::new(
-            columns
-                .iter()
-                .map(|&i| self.schema.fields[i].clone())
-                .collect(),
-        ));
-        let columns = columns.to_vec();
-        let batches = self.batches.clone();
-        Ok(Box::new((0..batches.len()).map(move |n| {
-            let b = &batches[n];
-            let picked = columns.iter().map(|&i| b.columns[i].clone()).collect();
-            Ok(Batch::new(schema.clone(), picked, b.len))
-        })))
-    }
-}
-
-/// The batches of one string column as dictionary-encoded columns sharing one dictionary, or
-/// `None` when most values are distinct (a dictionary would save nothing) or the column is
-/// not plain strings.
-fn dictionary_encode<'a>(columns: impl Iterator<Item = &'a Column>) -> Option<Vec<Column>> {
-    let mut index: std::collections::HashMap<&str, u32, foldhash::fast::FixedState> =
-        Default::default();
-    let mut dict: Vec<Value> = Vec::new();
-    let mut encoded = Vec::new();
-    let mut rows = 0usize;
-    for column in columns {
-        let ColumnData::Values(values) = column.as_ref() else {
-            return None;
-        };
-        let mut codes = Vec::with_capacity(values.len());
-        for v in values {
-            let Value::String(s) = v else { return None };
-            let code = *index.entry(s).or_insert_with(|| {
-                dict.push(v.clone());
-                (dict.len() - 1) as u32
-            });
-            codes.push(code);
-        }
-        rows += values.len();
-        if dict.len() > 1024 && dict.len() * 2 > rows {
-            return None;
-        }
-        encoded.push(codes);
-    }
-    let dict = Arc::new(dict);
-    Some(
-        encoded
-            .into_iter()
-            .map(|codes| {
-                Arc::new(ColumnData::Dict {
-                    dict: dict.clone(),
-                    codes,
-                })
-            })
-            .collect(),
-    )
 }
 
 /// A catalog with no tables: queries built from `datatable`, `print` and `range` only.

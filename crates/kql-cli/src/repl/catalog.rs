@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use kql_eval::exec::CancelFlag;
-use kql_eval::{BatchStream, Catalog, Error, MemTable, SchemaRef, TableSource};
+use kql_eval::{BatchStream, Catalog, Error, MemTable, MemTableBuilder, SchemaRef, TableSource};
 use kql_io::{DataCatalog, known_schema};
 
 use super::progress::{LoadProgress, estimate_rows};
@@ -161,19 +161,19 @@ impl ReplCatalog {
         progress.reading_rows(path.as_deref().and_then(estimate_rows));
         let schema = source.schema();
         let all: Vec<usize> = (0..schema.len()).collect();
-        let mut batches = Vec::new();
+        let mut rows = MemTableBuilder::new(schema.clone());
         for batch in source.scan(&all)? {
             if cancel.load(Ordering::Relaxed) {
                 // freeing millions of values takes a while: not on the way back to the prompt
-                std::thread::spawn(move || drop(batches));
+                std::thread::spawn(move || drop(rows));
                 return Err(cancelled());
             }
             let batch = batch?;
             progress.add_rows(batch.len);
-            batches.push(batch);
+            rows.push(batch);
         }
         progress.finish();
-        let table = Arc::new(MemTable::new(schema.clone(), batches));
+        let table = Arc::new(rows.finish());
         let rows = table.row_count();
         let took = started.elapsed();
         lock(&self.events).push(format!(
