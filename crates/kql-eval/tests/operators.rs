@@ -447,3 +447,24 @@ fn top_nested() {
         vec![vec!["CA", "10", "c", "1"], vec!["TX", "8", "a", "2"]]
     );
 }
+
+#[test]
+fn where_with_and_keeps_the_rows_where_every_operand_is_true() {
+    // `where` runs the operands of `and` one after another on the rows left: the rows kept
+    // must be those where the whole predicate is true, nulls included (three-valued logic)
+    let data = "datatable(x:long, y:long, b:bool)[1, 2, true, 2, long(null), true, 3, 1, bool(null), 4, 5, false, long(null), 1, true, 6, 0, true]";
+    for predicate in [
+        "x > 1 and y < 5",
+        "x > 1 and y < 5 and b",
+        "b and (x > 2 or y > 1) and isnotnull(y)",
+        "not(x > 3) and b",
+    ] {
+        let split = rows(&format!("{data} | where {predicate}"));
+        let whole = rows(&format!("{data} | where ({predicate}) == true"));
+        assert_eq!(split, whole, "{predicate}");
+    }
+    assert_eq!(
+        rows(&format!("{data} | where x > 1 and y < 5")),
+        table(&[&["3", "1", "<null>"], &["6", "0", "true"]])
+    );
+}

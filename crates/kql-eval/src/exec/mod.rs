@@ -51,20 +51,29 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
             cancel,
         ),
         Node::Filter { input, predicate } => {
-            let predicate = predicate.clone();
+            // `a and b`: each conjunct runs only on the rows the ones before it kept
+            let mut conjuncts = Vec::new();
+            and_operands(predicate, &mut conjuncts);
             let stream = execute(input, cancel)?;
             Box::new(stream.filter_map(move |b| {
-                let b = match b {
+                let mut b = match b {
                     Ok(b) => b,
                     Err(e) => return Some(Err(e)),
                 };
-                let keep: Vec<bool> = match predicate.eval(&b) {
-                    Ok(Datum::Scalar(v)) => vec![v.as_bool() == Some(true); b.len],
-                    Ok(Datum::Column(c)) => c.iter().map(|v| v.as_bool() == Some(true)).collect(),
-                    Err(e) => return Some(Err(e)),
-                };
-                let out = b.filter(&keep);
-                (out.len > 0).then_some(Ok(out))
+                for conjunct in &conjuncts {
+                    let keep: Vec<bool> = match conjunct.eval(&b) {
+                        Ok(Datum::Scalar(v)) => vec![v.as_bool() == Some(true); b.len],
+                        Ok(Datum::Column(c)) => {
+                            c.iter().map(|v| v.as_bool() == Some(true)).collect()
+                        }
+                        Err(e) => return Some(Err(e)),
+                    };
+                    b = b.filter(&keep);
+                    if b.len == 0 {
+                        return None;
+                    }
+                }
+                Some(Ok(b))
             }))
         }
         Node::Project { input, exprs } => {
@@ -265,6 +274,18 @@ pub fn execute(plan: &Plan, cancel: &Option<CancelFlag>) -> Result<BatchStream, 
 }
 
 /// `KQL_NO_PREFILTER=1` turns row skipping off (to compare results with and without it).
+/// The operands of `e` if it is `a and b and ...`, else `e` itself.
+fn and_operands(e: &crate::expr::BExpr, out: &mut Vec<crate::expr::BExpr>) {
+    match &e.kind {
+        crate::expr::BKind::Apply {
+            name: "and", args, ..
+        } => {
+            args.iter().for_each(|a| and_operands(a, out));
+        }
+        _ => out.push(e.clone()),
+    }
+}
+
 fn prefilter_disabled() -> bool {
     std::env::var_os("KQL_NO_PREFILTER").is_some_and(|v| v != "0")
 }
