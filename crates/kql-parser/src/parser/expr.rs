@@ -1113,8 +1113,9 @@ pub fn assignment(i: Input) -> PResult<Assignment> {
             let (i, _) = sym("=").parse(i)?;
             Ok((i, names))
         })(i);
+        // `(a) == b` and `(a) =~ b` are comparisons
         if let Ok((rest, mut names)) = tuple
-            && !rest.fragment().starts_with('=')
+            && !rest.fragment().starts_with(['=', '~'])
         {
             let (rest, e) = expect("an expression", expr_no_pipe).parse(rest)?;
             let first = names.remove(0);

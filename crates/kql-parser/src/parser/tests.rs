@@ -404,6 +404,9 @@ fn fuzz_findings_round_trip() {
     range x from 1 to 4 step (1
     | serialize a, 1, 0)
     ");
+    // a parenthesised name before `=~` is a comparison, not a tuple assignment
+    insta::assert_snapshot!(canonical("print print =~ rs"), @"print (print) =~ rs");
+    insta::assert_snapshot!(canonical("print (a) =~ b, (c) = 1"), @"print a =~ b, c = 1");
     // a digit-led table name after `union`
     insta::assert_snapshot!(canonical("print union(0m30), 7"), @"print (union (0m30), (7))");
     // the error for a missing parse pattern points at `with`, inside the text
