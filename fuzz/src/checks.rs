@@ -155,6 +155,83 @@ impl Catalog for FuzzCatalog {
     }
 }
 
+/// The same tables as [`FuzzCatalog`], a value per row (no dictionary-encoded column), as a
+/// file source yields them: a query must answer alike over both.
+pub struct PlainCatalog {
+    tables: Vec<(String, Arc<dyn TableSource>)>,
+}
+
+struct PlainTable {
+    schema: kql_eval::SchemaRef,
+    batches: Vec<Batch>,
+}
+
+impl TableSource for PlainTable {
+    fn schema(&self) -> kql_eval::SchemaRef {
+        self.schema.clone()
+    }
+
+    fn scan(&self, columns: &[usize]) -> Result<kql_eval::BatchStream, kql_eval::Error> {
+        let schema = Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|&i| self.schema.fields[i].clone())
+                .collect(),
+        ));
+        let batches: Vec<Result<Batch, kql_eval::Error>> = self
+            .batches
+            .iter()
+            .map(|b| {
+                let picked = columns
+                    .iter()
+                    .map(|&i| kql_eval::column(b.columns[i].to_vec()))
+                    .collect();
+                Ok(Batch::new(schema.clone(), picked, b.len))
+            })
+            .collect();
+        Ok(Box::new(batches.into_iter()))
+    }
+}
+
+impl PlainCatalog {
+    pub fn get() -> &'static PlainCatalog {
+        static CATALOG: OnceLock<PlainCatalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            let tables = FuzzCatalog::get()
+                .tables
+                .iter()
+                .map(|(name, t)| {
+                    let all: Vec<usize> = (0..t.schema().len()).collect();
+                    let batches = t
+                        .scan(&all)
+                        .map(|s| s.filter_map(Result::ok).collect())
+                        .unwrap_or_default();
+                    let plain = PlainTable {
+                        schema: t.schema(),
+                        batches,
+                    };
+                    (name.clone(), Arc::new(plain) as Arc<dyn TableSource>)
+                })
+                .collect();
+            PlainCatalog { tables }
+        })
+    }
+}
+
+impl Catalog for PlainCatalog {
+    fn table(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, kql_eval::Error> {
+        Ok(self
+            .tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone()))
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        self.tables.iter().map(|(n, _)| n.clone()).collect()
+    }
+}
+
 fn generated_table() -> MemTable {
     let schema = Arc::new(Schema::new(vec![
         Field::new("b", Type::Bool),
@@ -346,6 +423,7 @@ pub fn engine_input(data: &[u8]) {
     options.cancel = Some(deadline.arm(QUERY_BUDGET));
     let result = kql_eval::run(src, catalog, &options);
     deadline.disarm();
+    same_over_plain_tables(src, &result, &mut options);
     match result {
         Ok(tables) => {
             let rows: usize = tables.iter().map(|t| t.row_count()).sum();
@@ -377,6 +455,45 @@ pub fn engine_input(data: &[u8]) {
     if let Err(e) = kql_eval::check(src, catalog, &lenient) {
         check_error(&e, src);
     }
+}
+
+/// The query gives the same answer over [`PlainCatalog`] as `result` over [`FuzzCatalog`]
+/// (dictionary-encoded columns change nothing), unless it draws random numbers or either run
+/// was cancelled.
+fn same_over_plain_tables(
+    src: &str,
+    result: &Result<Vec<kql_eval::Table>, kql_eval::Error>,
+    options: &mut RunOptions,
+) {
+    let random = ["rand", "new_guid", "sample"];
+    if random.iter().any(|r| src.contains(r)) {
+        return;
+    }
+    let cancelled = |r: &Result<Vec<kql_eval::Table>, kql_eval::Error>| {
+        r.as_ref().is_err_and(|e| e.code == "kql::cancelled")
+    };
+    if cancelled(result) {
+        return;
+    }
+    let deadline = Deadline::get();
+    options.cancel = Some(deadline.arm(QUERY_BUDGET));
+    let plain = kql_eval::run(src, PlainCatalog::get(), options);
+    deadline.disarm();
+    if cancelled(&plain) {
+        return;
+    }
+    let rows = |r: &Result<Vec<kql_eval::Table>, kql_eval::Error>| match r {
+        Ok(tables) => Ok(tables
+            .iter()
+            .map(|t| (t.schema.clone(), t.rows().collect::<Vec<_>>()))
+            .collect::<Vec<_>>()),
+        Err(e) => Err(e.code),
+    };
+    let (encoded, plain) = (rows(result), rows(&plain));
+    assert!(
+        encoded == plain,
+        "dictionary-encoded tables answer differently\n--- query\n{src}\n--- encoded\n{encoded:?}\n--- plain\n{plain:?}"
+    );
 }
 
 /// An error's span lies in the text, on character boundaries, and the error renders.
