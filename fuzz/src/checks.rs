@@ -155,12 +155,7 @@ impl Catalog for FuzzCatalog {
     }
 }
 
-/// The same tables as [`FuzzCatalog`], a value per row (no dictionary-encoded column), as a
-/// file source yields them: a query must answer alike over both.
-pub struct PlainCatalog {
-    tables: Vec<(String, Arc<dyn TableSource>)>,
-}
-
+/// A table a value per row (no dictionary-encoded column), as a file source yields it.
 struct PlainTable {
     schema: kql_eval::SchemaRef,
     batches: Vec<Batch>,
@@ -193,9 +188,10 @@ impl TableSource for PlainTable {
     }
 }
 
-impl PlainCatalog {
-    pub fn get() -> &'static PlainCatalog {
-        static CATALOG: OnceLock<PlainCatalog> = OnceLock::new();
+impl FuzzCatalog {
+    /// The same tables, a value per row: a query must answer alike over both.
+    pub fn plain() -> &'static FuzzCatalog {
+        static CATALOG: OnceLock<FuzzCatalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
             let tables = FuzzCatalog::get()
                 .tables
@@ -213,22 +209,8 @@ impl PlainCatalog {
                     (name.clone(), Arc::new(plain) as Arc<dyn TableSource>)
                 })
                 .collect();
-            PlainCatalog { tables }
+            FuzzCatalog { tables }
         })
-    }
-}
-
-impl Catalog for PlainCatalog {
-    fn table(&self, name: &str) -> Result<Option<Arc<dyn TableSource>>, kql_eval::Error> {
-        Ok(self
-            .tables
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone()))
-    }
-
-    fn table_names(&self) -> Vec<String> {
-        self.tables.iter().map(|(n, _)| n.clone()).collect()
     }
 }
 
@@ -457,7 +439,7 @@ pub fn engine_input(data: &[u8]) {
     }
 }
 
-/// The query gives the same answer over [`PlainCatalog`] as `result` over [`FuzzCatalog`]
+/// The query gives the same answer over [`FuzzCatalog::plain`] as `result` over [`FuzzCatalog`]
 /// (dictionary-encoded columns change nothing), unless it draws random numbers or either run
 /// was cancelled.
 fn same_over_plain_tables(
@@ -477,7 +459,7 @@ fn same_over_plain_tables(
     }
     let deadline = Deadline::get();
     options.cancel = Some(deadline.arm(QUERY_BUDGET));
-    let plain = kql_eval::run(src, PlainCatalog::get(), options);
+    let plain = kql_eval::run(src, FuzzCatalog::plain(), options);
     deadline.disarm();
     if cancelled(&plain) {
         return;
