@@ -25,7 +25,9 @@ pub const CHECK_HELP: &str = "\
 Each query is parsed and bound (names, columns, types) as `kql run` would, but no row is read.
 Tables come from --data and --table, and every table with a built-in schema (DeviceProcessEvents,
 SigninLogs, ...) is available, empty. A directory is searched for .kql, .yaml and .yml files;
-a YAML file without a top-level `query:` found that way is skipped.
+a YAML file without a top-level `query:` found that way is skipped. Web externaldata reads its
+--external copy (checking it), else is empty with a warning; --geoip is opened when a query
+uses geo_info_from_ip_address.
 
 Examples:
   kql check queries/create-account.kql
@@ -45,6 +47,9 @@ pub struct CheckArgs {
     /// --data)
     #[arg(long = "table", value_name = "NAME=PATH", value_parser = crate::cli::parse_table)]
     pub tables: Vec<(String, PathBuf)>,
+
+    #[command(flatten)]
+    pub offline: crate::cli::OfflineArgs,
 
     /// Print only the files with errors, and the summary
     #[arg(short = 'q', long = "quiet")]
@@ -245,7 +250,10 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
         );
     }
     let dir = args.data.as_deref().unwrap_or(Path::new(DEFAULT_DATA_DIR));
-    let catalog = check_catalog(dir, &args.tables);
+    let mut catalog = check_catalog(dir, &args.tables);
+    if let Err(message) = args.offline.apply(&mut catalog) {
+        return usage_error_in("check", &message);
+    }
     let stderr_tty = io::stderr().is_terminal();
     let color = stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = io::stdout().lock();

@@ -71,12 +71,69 @@ pub struct ReplArgs {
     /// The instant now() and ago() see, e.g. 2026-11-25T12:00:00Z [default: the clock]
     #[arg(long = "now", value_name = "DATETIME", value_parser = parse_now)]
     pub now: Option<i64>,
+
+    #[command(flatten)]
+    pub offline: OfflineArgs,
 }
 
 impl ReplArgs {
     /// Whether any option was given.
     pub fn is_given(&self) -> bool {
-        self.data.is_some() || !self.tables.is_empty() || self.now.is_some()
+        self.data.is_some()
+            || !self.tables.is_empty()
+            || self.now.is_some()
+            || !self.offline.externals.is_empty()
+            || self.offline.geoip.is_some()
+    }
+}
+
+/// What a query reads in place of the Kusto service: local copies of web `externaldata`, and
+/// a GeoIP database.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OfflineArgs {
+    /// Read the externaldata address URL, written exactly as in the query (query string
+    /// included), from the local file PATH, in the format the query declares (repeatable;
+    /// split at the last `=`). kql never fetches from the network
+    #[arg(long = "external", value_name = "URL=PATH", value_parser = parse_external)]
+    pub externals: Vec<(String, PathBuf)>,
+
+    /// The MaxMind City database geo_info_from_ip_address reads (GeoLite2-City.mmdb, from
+    /// maxmind.com) [default: $KQL_GEOIP]
+    #[arg(long = "geoip", value_name = "PATH")]
+    pub geoip: Option<PathBuf>,
+}
+
+impl OfflineArgs {
+    /// Gives `catalog` the local copies and the GeoIP database (`--geoip`, else `$KQL_GEOIP`
+    /// when set and not empty). A database that is not a file is a usage error, returned as
+    /// its message; its content is read when a query first uses it.
+    pub fn apply(&self, catalog: &mut kql_io::DataCatalog) -> Result<(), String> {
+        for (url, path) in &self.externals {
+            catalog.add_external(url.clone(), path.clone());
+        }
+        catalog.set_geoip(geoip_path(self.geoip.as_deref())?);
+        Ok(())
+    }
+}
+
+/// The GeoIP database to use: `flag` (`--geoip`), else `$KQL_GEOIP` when set and not empty;
+/// either must be a file.
+pub fn geoip_path(flag: Option<&std::path::Path>) -> Result<Option<PathBuf>, String> {
+    let (path, origin) = match flag {
+        Some(p) => (p.to_path_buf(), "--geoip <PATH>"),
+        None => match std::env::var_os("KQL_GEOIP") {
+            Some(v) if !v.is_empty() => (PathBuf::from(v), "KQL_GEOIP"),
+            _ => return Ok(None),
+        },
+    };
+    if path.is_file() {
+        Ok(Some(path))
+    } else {
+        Err(format!(
+            "invalid value '{}' for '{origin}': not a file (a MaxMind City database, \
+             GeoLite2-City.mmdb)",
+            path.display()
+        ))
     }
 }
 
@@ -90,7 +147,8 @@ with a header (portal exports included). Well-known tables (DeviceProcessEvents,
 Examples:
   kql run queries/create-account.kql --now 2026-11-25T12:00:00Z
   kql run -e 'DeviceProcessEvents | where FileName =~ \"net.exe\" | take 5'
-  kql run -e 'Events | count' --table Events=logs/events.ndjson --format json";
+  kql run -e 'Events | count' --table Events=logs/events.ndjson --format json
+  kql run hunt.kql --external https://example.com/iocs.csv=iocs.csv --geoip GeoLite2-City.mmdb";
 
 #[derive(Debug, Clone, Args)]
 #[command(group(ArgGroup::new("input").required(true).args(["file", "query"])))]
@@ -137,10 +195,13 @@ pub struct RunArgs {
     pub on_error: kql_io::OnError,
 
     /// Run tables that have no data as empty tables: built-in ones with their schema, unknown
-    /// ones with the columns the query names, and web externaldata with its declared columns
-    /// (each with a warning). For trying a query without its data.
+    /// ones with the columns the query names, and web externaldata without --external with
+    /// its declared columns (each with a warning). For trying a query without its data.
     #[arg(long = "empty-tables")]
     pub empty_tables: bool,
+
+    #[command(flatten)]
+    pub offline: OfflineArgs,
 
     /// Stop the query with an error once it has run this long (e.g. 30s, 5m, 1h)
     #[arg(long = "timeout", value_name = "DURATION", value_parser = crate::limits::parse_timeout)]
@@ -173,6 +234,10 @@ pub enum Format {
 
 pub(crate) fn parse_table(spec: &str) -> Result<(String, PathBuf), String> {
     kql_io::parse_table_spec(spec).map_err(|e| e.message)
+}
+
+pub(crate) fn parse_external(spec: &str) -> Result<(String, PathBuf), String> {
+    kql_io::parse_external_spec(spec).map_err(|e| e.message)
 }
 
 pub(crate) fn parse_now(s: &str) -> Result<i64, String> {

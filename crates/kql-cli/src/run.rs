@@ -35,11 +35,6 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
             dir.display()
         ));
     }
-    let query = match load_query(args) {
-        Ok(q) => q,
-        // no error about loading has a span: the query text is not needed to draw it
-        Err(e) => return report(&e, "", ""),
-    };
     let data_dir = args.data.as_deref().unwrap_or(Path::new(DEFAULT_DATA_DIR));
     let mut catalog = DataCatalog::new(data_dir)
         .with_on_error(args.on_error)
@@ -47,6 +42,14 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
     for (name, path) in &args.tables {
         catalog.add_table(name.clone(), path.clone());
     }
+    if let Err(message) = args.offline.apply(&mut catalog) {
+        return usage_error(&message);
+    }
+    let query = match load_query(args) {
+        Ok(q) => q,
+        // no error about loading has a span: the query text is not needed to draw it
+        Err(e) => return report(&e, "", ""),
+    };
     let limits = Limits {
         timeout: args.timeout,
         max_memory: match args.max_memory {

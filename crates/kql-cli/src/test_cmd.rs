@@ -9,6 +9,10 @@
 //!                          Log Analytics JSON shape that `kql run --format json` writes)
 //! ```
 //!
+//! A rule reading web `externaldata` finds its local copies in `NAME.fixtures/externaldata.txt`:
+//! one `URL=FILE` line per address (as `kql run --external` takes them; `#` starts a comment),
+//! FILE relative to the fixtures folder.
+//!
 //! The expected text starts with a header pinning `now()` (`now: 2026-11-25T12:00:00Z`; lines
 //! starting with `#` are comments), then each result: a `Name:type | ...` line, one line per
 //! row (cells separated by ` | `, null as `<null>`, line breaks and tabs escaped), and a
@@ -39,7 +43,9 @@ pub const TEST_HELP: &str = "\
 Layout: a rule NAME.kql (or NAME.yaml) is tested when NAME.fixtures/ (its input tables, one
 file or directory per table) or NAME.expected.txt / NAME.expected.json (its expected result)
 sits beside it. The expected file pins now(): a `now: DATETIME` header line in .txt, a \"now\"
-member in .json. Rows are compared as a multiset unless the query sorts.
+member in .json. Rows are compared as a multiset unless the query sorts. Web externaldata reads
+the local copies listed in NAME.fixtures/externaldata.txt, one URL=FILE line each (FILE relative
+to the fixtures folder).
 
 Examples:
   kql test queries/
@@ -59,7 +65,15 @@ pub struct TestArgs {
     /// The now() of expectations created by --update (existing ones keep theirs)
     #[arg(long = "now", value_name = "DATETIME", value_parser = crate::cli::parse_now)]
     pub now: Option<i64>,
+
+    /// The MaxMind City database geo_info_from_ip_address reads (GeoLite2-City.mmdb, from
+    /// maxmind.com) [default: $KQL_GEOIP]
+    #[arg(long = "geoip", value_name = "PATH")]
+    pub geoip: Option<PathBuf>,
 }
+
+/// The file in a rule's fixtures folder that maps web `externaldata` addresses to local copies.
+pub const EXTERNALDATA_MAP: &str = "externaldata.txt";
 
 /// One test: a rule and its fixtures and expectation.
 #[derive(Debug, Clone)]
@@ -541,8 +555,14 @@ pub enum Verdict {
     Failed(Vec<String>),
 }
 
-/// Runs one test; with `update`, writes the new expectation instead of comparing.
-pub fn run_test(case: &TestCase, update: bool, new_now: Option<i64>) -> Verdict {
+/// Runs one test; with `update`, writes the new expectation instead of comparing. `geoip` is
+/// the GeoIP database, if any.
+pub fn run_test(
+    case: &TestCase,
+    update: bool,
+    new_now: Option<i64>,
+    geoip: Option<&Path>,
+) -> Verdict {
     let query = match load_query_file(&case.rule) {
         Ok(q) => q,
         Err(e) => return Verdict::Failed(vec![render_error(&e, "", "", false)]),
@@ -564,14 +584,47 @@ pub fn run_test(case: &TestCase, update: bool, new_now: Option<i64>) -> Verdict 
         )]);
     }
     let now = existing.as_ref().map_or(new_now, |x| x.now);
-    let catalog = DataCatalog::new(&case.fixtures);
+    let mut catalog = DataCatalog::new(&case.fixtures);
+    let map = case.fixtures.join(EXTERNALDATA_MAP);
+    if map.is_file() {
+        match kql_io::read_external_map(&map) {
+            Ok(mappings) => {
+                for (url, path) in mappings {
+                    catalog.add_external(url, path);
+                }
+            }
+            Err(e) => return Verdict::Failed(vec![render_error(&e, "", "", false)]),
+        }
+    }
+    catalog.set_geoip(geoip.map(Path::to_path_buf));
     let options = RunOptions {
         now,
         ..RunOptions::default()
     };
     let tables = match kql_eval::run(&query.text, &catalog, &options) {
         Ok(t) => t,
-        Err(e) => {
+        Err(mut e) => {
+            if e.code == "kql::external_data::network" {
+                // say where a test's local copies go (any near-miss hint follows)
+                let hints: Vec<String> = e
+                    .help
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .skip(1)
+                    .map(str::to_string)
+                    .collect();
+                let mut help = format!(
+                    "put a local copy in {} and a line URL=FILE for it in {}",
+                    case.fixtures.display(),
+                    map.display()
+                );
+                for h in hints {
+                    help.push('\n');
+                    help.push_str(&h);
+                }
+                e.help = Some(help);
+            }
             let mut lines = vec!["the query failed:".to_string()];
             lines.push(render_error(&e, &query.name, &query.source, false));
             return Verdict::Failed(lines);
@@ -633,6 +686,10 @@ pub fn run_test(case: &TestCase, update: bool, new_now: Option<i64>) -> Verdict 
 
 /// Runs `kql test` and returns its exit status.
 pub fn test_command(args: &TestArgs) -> ExitCode {
+    let geoip = match crate::cli::geoip_path(args.geoip.as_deref()) {
+        Ok(g) => g,
+        Err(message) => return crate::run::usage_error_in("test", &message),
+    };
     let mut out = io::stdout().lock();
     let cases = match discover(&args.paths) {
         Ok(c) => c,
@@ -654,7 +711,7 @@ pub fn test_command(args: &TestArgs) -> ExitCode {
     let (mut passed, mut failed, mut updated) = (0usize, 0usize, 0usize);
     let mut failures: Vec<(PathBuf, Vec<String>)> = Vec::new();
     for case in &cases {
-        let verdict = run_test(case, args.update, args.now);
+        let verdict = run_test(case, args.update, args.now, geoip.as_deref());
         let status = match &verdict {
             Verdict::Passed => "ok".to_string(),
             Verdict::Unchanged => "ok (unchanged)".to_string(),

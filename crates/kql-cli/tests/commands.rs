@@ -394,3 +394,320 @@ fn kql_test_compares_updates_and_diffs() {
     let out = kql_in(&dir, &["test", "rules"]);
     assert_status(&out, 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Offline stand-ins for the Kusto service: local copies of web externaldata, a GeoIP database
+
+#[path = "../../kql-io/tests/support/mmdb.rs"]
+mod mmdb;
+
+/// `kql` in `dir` with `KQL_GEOIP` set to `geoip`, or unset.
+fn kql_geo(dir: &Path, args: &[&str], geoip: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kql"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null());
+    match geoip {
+        Some(path) => command.env("KQL_GEOIP", path),
+        None => command.env_remove("KQL_GEOIP"),
+    };
+    command.output().expect("kql runs")
+}
+
+const IOC_URL: &str = "https://raw.example.com/iocs/list.csv?sv=2024-05-04&sig=a%2Bb%3D";
+const IOC_QUERY: &str = r#"let IOCs = externaldata (Domain: string, Score: long)
+    [h@"https://raw.example.com/iocs/list.csv?sv=2024-05-04&sig=a%2Bb%3D"]
+    with (format="csv", ignoreFirstRecord=true);
+IOCs | where Score > 50 | order by Domain asc"#;
+
+#[test]
+fn web_externaldata_reads_the_local_copy_given_with_external() {
+    let dir = scratch("external");
+    std::fs::create_dir_all(dir.join("copies")).unwrap();
+    std::fs::write(
+        dir.join("copies/iocs.csv"),
+        "Domain,Score\nevil.example,90\nmeh.example,10\n\"bad, inc.example\",70\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("hunt.kql"), IOC_QUERY).unwrap();
+    let mapping = format!("{IOC_URL}=copies/iocs.csv");
+    let out = kql_in(
+        &dir,
+        &["run", "hunt.kql", "--external", &mapping, "--format", "csv"],
+    );
+    assert_status(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "Domain,Score\n\"bad, inc.example\",70\nevil.example,90\n"
+    );
+    assert_eq!(stderr(&out), "");
+
+    // without the mapping: the network error, pointing at --external
+    let out = kql_in(&dir, &["run", "hunt.kql"]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.starts_with("kql::external_data::network\n"), "{err}");
+    // (the message wraps at 100 columns)
+    assert!(
+        err.contains(&format!("× externaldata from {IOC_URL}: kql does\n")),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: download it and pass --external URL=PATH to read the local copy"),
+        "{err}"
+    );
+    // a copy given for the address without its query string: matched exactly, so refused,
+    // with a hint
+    let out = kql_in(
+        &dir,
+        &[
+            "run",
+            "hunt.kql",
+            "--external",
+            "https://raw.example.com/iocs/list.csv=copies/iocs.csv",
+        ],
+    );
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("--external maps `https://raw.example.com/iocs/list.csv`, which is not"),
+        "{err}"
+    );
+    // every address must be mapped
+    let two = format!(
+        "externaldata (Domain: string, Score: long) [h@'{IOC_URL}', 'https://example.com/more.csv'] \
+         with (ignoreFirstRecord=true)"
+    );
+    let out = kql_in(&dir, &["run", "-e", &two, "--external", &mapping]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("externaldata from https://example.com/more.csv: kql does not fetch"),
+        "{err}"
+    );
+    // a malformed mapping is a usage error
+    let out = kql_in(&dir, &["run", "hunt.kql", "--external", "copies/iocs.csv"]);
+    assert_status(&out, 2);
+    assert!(
+        stderr(&out).contains("expected URL=PATH"),
+        "{}",
+        stderr(&out)
+    );
+
+    // kql check reads (and so checks) the copy; without it, an empty table and a warning
+    let out = kql_in(&dir, &["check", "hunt.kql", "--external", &mapping]);
+    assert_status(&out, 0);
+    assert_eq!(stderr(&out), "");
+    let out = kql_in(&dir, &["check", "hunt.kql"]);
+    assert_status(&out, 0);
+    assert!(
+        stderr(&out).contains("read as an empty table: kql does not fetch from the network"),
+        "{}",
+        stderr(&out)
+    );
+
+    // the session
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
+        .args(["repl", "--external", &mapping])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, ".format csv\n{IOC_QUERY}\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_status(&out, 0);
+    assert!(
+        stdout(&out).ends_with("Domain,Score\n\"bad, inc.example\",70\nevil.example,90\n"),
+        "{}",
+        stdout(&out)
+    );
+
+    // kql test: the rule's fixtures map the address
+    std::fs::create_dir_all(dir.join("rules/iocs.fixtures")).unwrap();
+    std::fs::write(dir.join("rules/iocs.kql"), IOC_QUERY).unwrap();
+    std::fs::copy(
+        dir.join("copies/iocs.csv"),
+        dir.join("rules/iocs.fixtures/iocs.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules/iocs.expected.txt"),
+        "now: 2026-03-28T12:00:00Z\n\nDomain:string | Score:long\nbad, inc.example | 70\n\
+         evil.example | 90\n(2 rows)\n",
+    )
+    .unwrap();
+    let out = kql_in(&dir, &["test", "rules"]);
+    assert_status(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("kql::external_data::network")
+            && text.contains("help: put a local copy in rules/iocs.fixtures and a line URL=FILE"),
+        "{text}"
+    );
+    std::fs::write(
+        dir.join("rules/iocs.fixtures/externaldata.txt"),
+        format!("# the IOC list, as of 2026-03-28\n{IOC_URL}=iocs.csv\n"),
+    )
+    .unwrap();
+    let out = kql_in(&dir, &["test", "rules"]);
+    assert_status(&out, 0);
+    assert!(
+        stdout(&out).ends_with("\n1 passed, 0 failed\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn geo_info_from_ip_address_reads_the_geoip_database() {
+    let dir = scratch("geoip");
+    let db = dir.join("GeoLite2-City.mmdb");
+    std::fs::write(&db, mmdb::test_city_database()).unwrap();
+    let query = "datatable(ip: string) ['20.53.203.50', '2a03:2880:f12c:83:face:b00c::25de', \
+                 '10.0.0.1', 'not an ip'] | extend g = geo_info_from_ip_address(ip) \
+                 | extend Country = tostring(g.country)";
+    let expected = "ip,g,Country\n\
+        20.53.203.50,\"{\"\"country\"\":\"\"Australia\"\",\"\"state\"\":\"\"New South Wales\"\",\
+        \"\"city\"\":\"\"Sydney\"\",\"\"latitude\"\":-33.8715,\"\"longitude\"\":151.2006}\",Australia\n\
+        2a03:2880:f12c:83:face:b00c::25de,\"{\"\"country\"\":\"\"United States\"\",\"\"state\"\":\
+        \"\"Florida\"\",\"\"city\"\":\"\"Boca Raton\"\",\"\"latitude\"\":26.3594,\"\"longitude\"\":\
+        -80.0771}\",United States\n\
+        10.0.0.1,{},\n\
+        not an ip,,\n";
+    let out = kql_geo(
+        &dir,
+        &[
+            "run",
+            "-e",
+            query,
+            "--geoip",
+            "GeoLite2-City.mmdb",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), expected);
+    // from the environment
+    let out = kql_geo(&dir, &["run", "-e", query, "--format", "csv"], Some(&db));
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), expected);
+    // kql check and kql test take it too
+    std::fs::write(dir.join("geo.kql"), query).unwrap();
+    let out = kql_geo(
+        &dir,
+        &["check", "geo.kql", "--geoip", "GeoLite2-City.mmdb"],
+        None,
+    );
+    assert_status(&out, 0);
+    let out = kql_geo(
+        &dir,
+        &[
+            "test",
+            "geo.kql",
+            "--update",
+            "--now",
+            "2026-03-28T12:00:00Z",
+            "--geoip",
+            "GeoLite2-City.mmdb",
+        ],
+        None,
+    );
+    assert_status(&out, 0);
+    let expected_txt = std::fs::read_to_string(dir.join("geo.expected.txt")).unwrap();
+    assert!(
+        expected_txt.contains("10.0.0.1 | {} | \n"),
+        "{expected_txt}"
+    );
+    let out = kql_geo(&dir, &["test", "geo.kql"], Some(&db));
+    assert_status(&out, 0);
+
+    // the session, given the database by the environment
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
+        .arg("repl")
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .env("KQL_GEOIP", &db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(
+            stdin,
+            ".format csv\nprint City = tostring(geo_info_from_ip_address('20.53.203.50').city)\n"
+        )
+        .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_status(&out, 0);
+    assert!(stdout(&out).ends_with("City\nSydney\n"), "{}", stdout(&out));
+
+    // without a database: the query checks, and fails on rows with a clear help
+    let out = kql_geo(&dir, &["check", "geo.kql"], None);
+    assert_status(&out, 0);
+    let out = kql_geo(&dir, &["run", "geo.kql"], None);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("kql::unsupported::service_function\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "`geo_info_from_ip_address` needs a MaxMind GeoLite2-City database, and kql was \
+             given none"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: pass --geoip GeoLite2-City.mmdb (from maxmind.com)"),
+        "{err}"
+    );
+
+    // a file that is not a database: an error naming it, at the call
+    std::fs::write(dir.join("bad.mmdb"), "not a database").unwrap();
+    let out = kql_geo(&dir, &["run", "geo.kql", "--geoip", "bad.mmdb"], None);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("kql::geoip\n") && err.contains("bad.mmdb is not a valid MaxMind DB file"),
+        "{err}"
+    );
+    assert!(err.contains("geo.kql:1:"), "{err}");
+    // one that does not exist: a usage error, from the flag or the environment
+    let out = kql_geo(&dir, &["run", "geo.kql", "--geoip", "missing.mmdb"], None);
+    assert_status(&out, 2);
+    assert!(
+        stderr(&out).contains("invalid value 'missing.mmdb' for '--geoip <PATH>': not a file"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kql_geo(
+        &dir,
+        &["run", "-e", "print 1"],
+        Some(&dir.join("missing.mmdb")),
+    );
+    assert_status(&out, 2);
+    assert!(
+        stderr(&out).contains("for 'KQL_GEOIP': not a file"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kql_geo(&dir, &["test", "geo.kql", "--geoip", "missing.mmdb"], None);
+    assert_status(&out, 2);
+}

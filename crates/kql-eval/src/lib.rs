@@ -21,8 +21,8 @@ pub use batch::{Batch, Column, ColumnData, Table, column};
 pub use error::Error;
 pub use functions::{function_names, function_signature};
 pub use source::{
-    BatchStream, Catalog, MemTable, MemTableBuilder, Prefilter, PrefilterLiteral, SCHEMA_CHANGED,
-    TableSource,
+    BatchStream, Catalog, GeoIp, MemTable, MemTableBuilder, Prefilter, PrefilterLiteral,
+    SCHEMA_CHANGED, TableSource,
 };
 pub use types::{Field, Schema, SchemaRef, Type};
 pub use value::Value;

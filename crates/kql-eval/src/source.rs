@@ -59,6 +59,17 @@ impl Prefilter {
 /// sample, lacks (see [`Catalog::table_for`]): running the script again gives the right result.
 pub const SCHEMA_CHANGED: &str = "kql::data::schema_changed";
 
+/// A geolocation database, for `geo_info_from_ip_address`. The evaluator never opens the
+/// file itself: a catalog hands one over (see [`Catalog::geoip`]).
+pub trait GeoIp: Send + Sync {
+    /// What the database says of `ip`, as `geo_info_from_ip_address` returns it (a JSON
+    /// object, e.g. `{"country": "Australia", "state": "New South Wales", "city": "Sydney",
+    /// "latitude": -33.8715, "longitude": 151.2006}`, holding only the fields the database
+    /// has); `Ok(None)` when the database holds nothing for the address; an error when the
+    /// database cannot be read (the message names its file).
+    fn lookup(&self, ip: std::net::IpAddr) -> Result<Option<serde_json::Value>, Error>;
+}
+
 /// Resolves table names used in queries.
 pub trait Catalog {
     /// The table called `name` (names are case-sensitive), `Ok(None)` if there is none, or an
@@ -99,6 +110,13 @@ pub trait Catalog {
                 uris.join(", ")
             ),
         ))
+    }
+
+    /// The geolocation database `geo_info_from_ip_address` reads, if there is one (the
+    /// default: none, and the function binds to a stand-in that fails on the first row). An
+    /// error: there is one, but it cannot be opened; the caller gives it the call's span.
+    fn geoip(&self) -> Result<Option<Arc<dyn GeoIp>>, Error> {
+        Ok(None)
     }
 }
 

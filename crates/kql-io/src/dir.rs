@@ -13,6 +13,8 @@ use kql_eval::{BatchStream, Catalog, Error, Schema, SchemaRef, TableSource};
 use crate::catalog::known_schema;
 use crate::concat::table_file_stem;
 use crate::detect::open_table;
+use crate::external::{ExternalFile, is_remote, local_path, parse_external_spec};
+use crate::geoip::MaxMindGeoIp;
 use crate::json::{JsonTable, SampledTable};
 use crate::report::{OnError, ReadOptions, ReadReport};
 
@@ -28,10 +30,18 @@ type Cache = HashMap<String, Result<Arc<dyn TableSource>, Error>>;
 
 /// Tables from a data directory (`DIR/Name.json`, `.jsonl`, `.ndjson`, `.csv`, `.tsv`, the
 /// same with `.gz`, or a directory `DIR/Name/`; exact name) and explicit overrides
-/// (`--table NAME=PATH`, which win). Each table is described once and cached.
+/// (`--table NAME=PATH`, which win). Each table is described once and cached. `externaldata`
+/// reads local files, and web addresses from the local copies mapped to them
+/// (`--external URL=PATH`); `geo_info_from_ip_address` reads the GeoIP database given
+/// (`--geoip PATH`), opened on first use.
 pub struct DataCatalog {
     dir: PathBuf,
     overrides: IndexMap<String, PathBuf>,
+    /// Local copies of `externaldata` addresses, by the address exactly as a query writes it.
+    externals: IndexMap<String, PathBuf>,
+    /// The GeoIP database file, and the database once opened (or the error opening it).
+    geoip_path: Option<PathBuf>,
+    geoip: Mutex<Option<Result<Arc<MaxMindGeoIp>, Error>>>,
     known_schemas_as_empty: bool,
     options: ReadOptions,
     cache: Mutex<Cache>,
@@ -55,6 +65,9 @@ impl DataCatalog {
         DataCatalog {
             dir: dir.into(),
             overrides: IndexMap::new(),
+            externals: IndexMap::new(),
+            geoip_path: None,
+            geoip: Mutex::new(None),
             known_schemas_as_empty: false,
             options: ReadOptions::default(),
             cache: Mutex::new(HashMap::new()),
@@ -125,6 +138,55 @@ impl DataCatalog {
         let (name, path) = parse_table_spec(spec)?;
         self.add_table(name, path);
         Ok(())
+    }
+
+    /// Adds (or replaces) a local copy of an `externaldata` address: a query naming `address`
+    /// (exactly so: case, spaces and query string included) reads `path` instead.
+    pub fn with_external(
+        mut self,
+        address: impl Into<String>,
+        path: impl Into<PathBuf>,
+    ) -> DataCatalog {
+        self.add_external(address, path);
+        self
+    }
+
+    /// Adds (or replaces) a local copy of an `externaldata` address (see
+    /// [`with_external`](Self::with_external)).
+    pub fn add_external(&mut self, address: impl Into<String>, path: impl Into<PathBuf>) {
+        self.externals.insert(address.into(), path.into());
+    }
+
+    /// Adds a local copy written `URL=PATH`, as given to `--external`.
+    pub fn add_external_spec(&mut self, spec: &str) -> Result<(), Error> {
+        let (address, path) = parse_external_spec(spec)?;
+        self.add_external(address, path);
+        Ok(())
+    }
+
+    /// The local copies of `externaldata` addresses, in the order given.
+    pub fn externals(&self) -> impl Iterator<Item = (&str, &Path)> {
+        self.externals
+            .iter()
+            .map(|(a, p)| (a.as_str(), p.as_path()))
+    }
+
+    /// The MaxMind City database (`.mmdb`) `geo_info_from_ip_address` reads; opened when a
+    /// query first uses the function, and kept.
+    pub fn with_geoip(mut self, path: impl Into<PathBuf>) -> DataCatalog {
+        self.set_geoip(Some(path.into()));
+        self
+    }
+
+    /// Sets (or, with `None`, removes) the GeoIP database (see [`with_geoip`](Self::with_geoip)).
+    pub fn set_geoip(&mut self, path: Option<PathBuf>) {
+        self.geoip_path = path;
+        *self.geoip.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The GeoIP database file, if one is given.
+    pub fn geoip_path(&self) -> Option<&Path> {
+        self.geoip_path.as_deref()
     }
 
     /// When set, a table with a built-in schema ([`known_schema`]) but no file resolves to an
@@ -293,26 +355,65 @@ impl Catalog for DataCatalog {
         entry.clone().map(Some)
     }
 
+    /// Each address is read from its local copy if one is mapped to it, else from the local
+    /// file it names; an unmapped web address is an error (under `--empty-tables`, it gives no
+    /// rows, with a warning).
     fn external_data(
         &self,
         uris: &[String],
         schema: kql_eval::SchemaRef,
         properties: &[(String, String)],
     ) -> Result<Arc<dyn TableSource>, Error> {
-        if let Some(remote) = uris.iter().find(|u| crate::external::is_remote(u)) {
-            if self.known_schemas_as_empty {
+        let mut files = Vec::new();
+        let mut unmapped = Vec::new();
+        for address in uris {
+            if let Some(path) = self.externals.get(address) {
+                files.push(ExternalFile {
+                    address: address.clone(),
+                    path: path.clone(),
+                    mapped: true,
+                });
+            } else if is_remote(address) {
+                unmapped.push(address.as_str());
+            } else {
+                files.push(ExternalFile {
+                    address: address.clone(),
+                    path: PathBuf::from(local_path(address)),
+                    mapped: false,
+                });
+            }
+        }
+        if !unmapped.is_empty() {
+            if !self.known_schemas_as_empty {
+                return Err(self.network_error(&unmapped));
+            }
+            let what = if files.is_empty() {
+                "read as an empty table"
+            } else {
+                "adds no rows"
+            };
+            for remote in &unmapped {
                 self.options.report.warn(format!(
-                    "externaldata from {remote} read as an empty table: kql does not fetch from the network"
+                    "externaldata from {remote} {what}: kql does not fetch from the network"
                 ));
+            }
+            if files.is_empty() {
                 return Ok(Arc::new(EmptyTable::new((*schema).clone())));
             }
-            return Err(Error::new(
-                "kql::external_data::network",
-                format!("externaldata from {remote}: kql does not fetch from the network"),
-            )
-            .with_help("download the file and give its local path, or run with --empty-tables"));
         }
-        crate::external::read_external(uris, schema, properties)
+        crate::external::read_external(&files, schema, properties)
+    }
+
+    fn geoip(&self) -> Result<Option<Arc<dyn kql_eval::GeoIp>>, Error> {
+        let Some(path) = &self.geoip_path else {
+            return Ok(None);
+        };
+        let mut slot = self.geoip.lock().unwrap_or_else(|e| e.into_inner());
+        let opened = slot.get_or_insert_with(|| MaxMindGeoIp::open(path).map(Arc::new));
+        match opened {
+            Ok(db) => Ok(Some(db.clone() as Arc<dyn kql_eval::GeoIp>)),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     fn table_names(&self) -> Vec<String> {
@@ -356,6 +457,40 @@ impl Catalog for DataCatalog {
             }
         }
         names
+    }
+}
+
+impl DataCatalog {
+    /// The error of web addresses with no local copy, with a hint when a copy is mapped to an
+    /// address that differs only in case, surrounding spaces or query string.
+    fn network_error(&self, unmapped: &[&str]) -> Error {
+        let mut help = String::from(
+            "download it and pass --external URL=PATH to read the local copy, give its local path \
+             in the query, or run with --empty-tables",
+        );
+        let loose = |a: &str| {
+            let a = a.trim().to_ascii_lowercase();
+            match a.split_once('?') {
+                Some((base, _)) => base.to_string(),
+                None => a,
+            }
+        };
+        for remote in unmapped {
+            if let Some(near) = self.externals.keys().find(|k| loose(k) == loose(remote)) {
+                help.push_str(&format!(
+                    "\n--external maps `{near}`, which is not `{remote}`: addresses are matched \
+                     exactly as the query writes them"
+                ));
+            }
+        }
+        Error::new(
+            "kql::external_data::network",
+            format!(
+                "externaldata from {}: kql does not fetch from the network",
+                unmapped.join(", ")
+            ),
+        )
+        .with_help(help)
     }
 }
 
@@ -531,6 +666,138 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let again = catalog.table("DeviceNetworkEvents").unwrap().unwrap();
         assert!(Arc::ptr_eq(&t, &again));
+    }
+
+    fn external(
+        catalog: &DataCatalog,
+        uris: &[&str],
+        properties: &[(&str, &str)],
+    ) -> Result<Vec<Vec<Value>>, Error> {
+        let schema = Arc::new(Schema::new(vec![
+            kql_eval::Field::new("Name", Type::String),
+            kql_eval::Field::new("Count", Type::Long),
+        ]));
+        let uris: Vec<String> = uris.iter().map(|u| u.to_string()).collect();
+        let props: Vec<(String, String)> = properties
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let table = catalog.external_data(&uris, schema, &props)?;
+        read_all(table.as_ref())
+    }
+
+    #[test]
+    fn web_externaldata_reads_the_local_copy_mapped_to_it() {
+        let tmp = Scratch::new();
+        let csv = tmp.file("names.csv", "Name,Count\nalice,1\n\"bob, jr\",2\n");
+        let tsv = tmp.file("more.tsv", "carol\t3\n");
+        let url = "https://example.com/names.csv";
+        let sas = "https://acct.blob.core.windows.net/c/more.tsv?sv=2020-08-04&sig=a%2Bb%3D";
+        let mut catalog = DataCatalog::new(&tmp.dir).with_external(url, &csv);
+        catalog
+            .add_external_spec(&format!("{sas}={}", path_str(&tsv)))
+            .unwrap();
+        assert_eq!(
+            catalog.externals().collect::<Vec<_>>(),
+            [(url, csv.as_path()), (sas, tsv.as_path())]
+        );
+        // the same reading as a local file: format and ignoreFirstRecord apply
+        let rows = external(
+            &catalog,
+            &[url],
+            &[("format", "csv"), ("ignoreFirstRecord", "true")],
+        )
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                vec![Value::str("alice"), Value::Long(1)],
+                vec![Value::str("bob, jr"), Value::Long(2)]
+            ]
+        );
+        // several addresses: each is read, in order, in the one format (here the CSV file's
+        // lines are single cells)
+        let rows = external(&catalog, &[sas, url], &[("format", "tsv")]).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[0], [Value::str("carol"), Value::Long(3)]);
+        assert_eq!(rows[1], [Value::str("Name,Count"), Value::Null]);
+        // a local address is still read as it is
+        let local = path_str(&tsv);
+        let rows = external(&catalog, &[&local], &[("format", "tsv")]).unwrap();
+        assert_eq!(rows, [vec![Value::str("carol"), Value::Long(3)]]);
+        // a bad cell in a local copy names the address and the file
+        let bad = tmp.file("bad.csv", "dave,many\n");
+        catalog.add_external("https://example.com/bad.csv", &bad);
+        let e = external(&catalog, &["https://example.com/bad.csv"], &[]).unwrap_err();
+        assert_eq!(e.code, "kql::data");
+        assert!(
+            e.message
+                .starts_with("externaldata from https://example.com/bad.csv: ")
+                && e.message.contains(&format!("{}:1: `many`", path_str(&bad))),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn unmapped_web_addresses_are_refused_and_matched_exactly() {
+        let tmp = Scratch::new();
+        let csv = tmp.file("names.csv", "alice,1\n");
+        let url = "https://example.com/names.csv";
+        let catalog = DataCatalog::new(&tmp.dir).with_external(url, &csv);
+        // every address must be mapped
+        let other = "https://example.com/other.csv";
+        let e = external(&catalog, &[url, other], &[]).unwrap_err();
+        assert_eq!(e.code, "kql::external_data::network");
+        assert_eq!(
+            e.message,
+            format!("externaldata from {other}: kql does not fetch from the network")
+        );
+        let help = e.help.unwrap();
+        assert!(help.contains("--external URL=PATH"), "{help}");
+        assert!(!help.contains("which is not"), "{help}");
+        // case, surrounding spaces and the query string count; the help points at the near miss
+        for near in [
+            "https://example.com/names.csv?sv=1&sig=x",
+            "HTTPS://example.com/names.csv",
+            "https://example.com/names.csv ",
+        ] {
+            let e = external(&catalog, &[near], &[]).unwrap_err();
+            assert_eq!(e.code, "kql::external_data::network", "{near}");
+            let help = e.help.unwrap();
+            assert!(
+                help.contains(&format!("--external maps `{url}`, which is not `{near}`")),
+                "{help}"
+            );
+        }
+        // under --empty-tables an unmapped address adds no rows, with a warning
+        let catalog = DataCatalog::new(&tmp.dir)
+            .with_external(url, &csv)
+            .with_known_schemas_as_empty(true);
+        let rows = external(&catalog, &[url, other], &[]).unwrap();
+        assert_eq!(rows, [vec![Value::str("alice"), Value::Long(1)]]);
+        assert!(external(&catalog, &[other], &[]).unwrap().is_empty());
+        let warnings = catalog.report().warnings();
+        assert_eq!(
+            warnings,
+            [
+                format!(
+                    "externaldata from {other} adds no rows: kql does not fetch from the network"
+                ),
+                format!(
+                    "externaldata from {other} read as an empty table: kql does not fetch from the network"
+                ),
+            ]
+        );
+        // a missing local copy is an error naming it
+        let catalog = DataCatalog::new(&tmp.dir).with_external(url, tmp.dir.join("gone.csv"));
+        let e = external(&catalog, &[url], &[]).unwrap_err();
+        assert!(
+            e.message.starts_with(&format!("externaldata from {url}: "))
+                && e.message.contains("gone.csv"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! * [`report`]: what to do with malformed records, warnings and skipped records
 //!   ([`ReadOptions`], [`ReadReport`]);
 //! * [`catalog`]: built-in schemas of well-known tables ([`known_schema`]);
-//! * [`dir`]: the catalog of a run's tables, from a data directory and overrides ([`DataCatalog`]);
+//! * [`dir`]: the catalog of a run's tables, from a data directory and overrides ([`DataCatalog`]),
+//!   with local copies of web `externaldata` ([`parse_external_spec`]) and a GeoIP database;
+//! * [`geoip`]: a MaxMind City database for `geo_info_from_ip_address` ([`MaxMindGeoIp`]);
 //! * [`write`](mod@write): result writers (Log Analytics JSON, NDJSON, CSV, TSV, Markdown).
 //!
 //! Every reader is gzip-transparent and decides column types the same
@@ -23,6 +25,7 @@ pub mod csv;
 pub mod detect;
 pub mod dir;
 mod external;
+pub mod geoip;
 mod input;
 pub mod json;
 mod progress;
@@ -35,6 +38,8 @@ pub use concat::ConcatTable;
 pub use csv::CsvTable;
 pub use detect::{Format, detect_format, open_table};
 pub use dir::{DEFAULT_DATA_DIR, DataCatalog, EmptyTable, parse_table_spec};
+pub use external::{parse_external_spec, read_external_map};
+pub use geoip::MaxMindGeoIp;
 pub use json::{JsonTable, describe, json_to_value};
 pub use report::{OnError, ReadOptions, ReadReport, Skipped};
 pub use responses::{ResponseKind, ResponseTable};

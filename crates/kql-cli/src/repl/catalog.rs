@@ -336,6 +336,10 @@ impl Catalog for QueryCatalog {
         // as `kql run` reads it: local files only
         self.inner.data().external_data(uris, schema, properties)
     }
+
+    fn geoip(&self) -> Result<Option<Arc<dyn kql_eval::GeoIp>>, Error> {
+        self.inner.data().geoip()
+    }
 }
 
 /// A described table whose rows are read into memory on the first scan.

@@ -65,6 +65,10 @@ pub fn repl_command(args: &ReplArgs) -> ExitCode {
     for (name, path) in &args.tables {
         data.add_table(name.clone(), path.clone());
     }
+    if let Err(message) = args.offline.apply(&mut data) {
+        eprintln!("error: {message}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let interactive = io::stdin().is_terminal();
     let color =
         io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -110,6 +110,20 @@ impl Binder<'_> {
                     .with_help("use toscalar() to get a single value from a table")),
                 }
             }
+            ExprKind::Call { name, args } if name.name == super::service::GEO_INFO => {
+                let mut bound = Vec::with_capacity(args.len());
+                for a in args {
+                    bound.push(self.bind_scalar(a, schema)?);
+                }
+                let geo = self.catalog.geoip().map_err(|err| {
+                    if err.span.is_none() {
+                        err.with_span(e.span)
+                    } else {
+                        err
+                    }
+                })?;
+                super::service::geo_info(bound, e.span, geo)
+            }
             ExprKind::Call { name, .. } if super::service::scalar_function(&name.name, e.span).is_some() => {
                 Ok(super::service::scalar_function(&name.name, e.span).expect("checked above"))
             }
