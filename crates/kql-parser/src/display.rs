@@ -19,9 +19,10 @@ const RESERVED: [&str; 14] = [
     "null", "not",
 ];
 
-/// Words that start a source or an unsupported operator where an expression begins: as names
-/// they are written `["print"]`, so the canonical text reads back as a name.
-const STARTS_SOURCE: [&str; 9] = [
+/// Words that start a source or an unsupported operator where an expression begins (`view`
+/// starts a function after `let x =`): as names they are written `["print"]`, so the canonical
+/// text reads back as a name.
+const STARTS_SOURCE: [&str; 10] = [
     "print",
     "range",
     "datatable",
@@ -31,7 +32,23 @@ const STARTS_SOURCE: [&str; 9] = [
     "find",
     "external_table",
     "evaluate",
+    "view",
 ];
+
+/// Whether `name` can be written as it is where an expression starts and read back as that
+/// name: a word (a digit-led one such as `2022Top` only if it reads as no number: not `2`,
+/// `1d`, `2e5x`) that is no keyword.
+fn plain_name(name: &str) -> bool {
+    let starts_well = name.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$')
+        || (name.starts_with(|c: char| c.is_ascii_digit()) && crate::parser::digit_led_name(name));
+    starts_well
+        && name
+            .chars()
+            .skip(1)
+            .all(|c| c.is_alphanumeric() || c == '_')
+        && !RESERVED.contains(&name)
+        && !STARTS_SOURCE.contains(&name)
+}
 
 impl Display for Script {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -48,34 +65,22 @@ impl Display for Script {
 impl Display for Statement {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            StatementKind::Let { name, value } => write!(f, "let {name} = {value}"),
+            StatementKind::Let { name, value } => {
+                write!(f, "let {name} = {}", At(value, 0, Follow::End))
+            }
             StatementKind::Set { name, value: None } => write!(f, "set {name}"),
             StatementKind::Set {
                 name,
                 value: Some(v),
-            } => write!(f, "set {name} = {v}"),
-            StatementKind::Query(e) => write!(f, "{e}"),
+            } => write!(f, "set {name} = {}", At(v, 0, Follow::End)),
+            StatementKind::Query(e) => write!(f, "{}", At(e, 0, Follow::End)),
         }
     }
 }
 
 impl Display for Ident {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        // a name may start with digits if it is not all digits (`2022MostExploited`)
-        let starts_well = self
-            .name
-            .starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$')
-            || (self.name.starts_with(|c: char| c.is_ascii_digit())
-                && !self.name.bytes().all(|b| b.is_ascii_digit()));
-        let plain = starts_well
-            && self
-                .name
-                .chars()
-                .skip(1)
-                .all(|c| c.is_alphanumeric() || c == '_')
-            && !RESERVED.contains(&self.name.as_str())
-            && !STARTS_SOURCE.contains(&self.name.as_str());
-        if plain {
+        if plain_name(&self.name) {
             f.write_str(&self.name)
         } else {
             f.write_str("[")?;
@@ -175,22 +180,68 @@ impl Display for DynamicLit {
 
 impl Display for Expr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write_expr(f, self, 0)
+        write_expr(f, self, 0, Follow::More)
     }
 }
 
 /// Binding strength of unary operators and primaries: above every binary operator.
 const UNARY_PRECEDENCE: u8 = 8;
 
-fn write_list(f: &mut Formatter<'_>, items: &[Expr]) -> fmt::Result {
+/// What comes after an expression in the canonical text. A source that runs on to the right
+/// (`print`, `range`, `union`, `search`) takes in every operator, `,`, `.name` or `[index]`
+/// after it, so it goes in parentheses where one of those follows; elsewhere it is written
+/// bare, as it may have been typed (`-print a = print b`): parentheses the text did not have
+/// would count against the nesting limit when the canonical text is read back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Follow {
+    /// an operator, `,`, `.name`, `[index]`, or a context not worked out
+    More,
+    /// a word no expression continues with (`to` and `step` after a `range` bound) or `..`
+    Keyword,
+    /// `)`, `]`, `}`, `|`, `;` or the end of the text
+    End,
+}
+
+/// Whether `e`, a source that runs on to the right, needs no parentheses before `follow`.
+fn bare_source(e: &Expr, follow: Follow) -> bool {
+    match (&e.kind, follow) {
+        (_, Follow::More) => false,
+        // `print` without items would take the word after it as one
+        (ExprKind::Print(items), Follow::Keyword) => !items.is_empty(),
+        (
+            ExprKind::Print(_)
+            | ExprKind::Range { .. }
+            | ExprKind::Union { .. }
+            | ExprKind::Search { .. },
+            _,
+        ) => true,
+        _ => false,
+    }
+}
+
+/// An expression written as by [`write_expr`].
+struct At<'a>(&'a Expr, u8, Follow);
+
+impl Display for At<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_expr(f, self.0, self.1, self.2)
+    }
+}
+
+/// Items separated by `, `; the last is followed by `last`. Where the items are read as full
+/// expressions (`pipes`) the last may be a pipeline without parentheses.
+fn write_list(f: &mut Formatter<'_>, items: &[Expr], pipes: bool, last: Follow) -> fmt::Result {
     for (n, item) in items.iter().enumerate() {
         if n > 0 {
             f.write_str(", ")?;
         }
         // a pipeline before another item is parenthesised: its last operator's own list
         // (`summarize ... by a, b`) would take the items after it
-        let min = if n + 1 < items.len() { 1 } else { 0 };
-        write_expr(f, item, min)?;
+        if n + 1 < items.len() {
+            write_expr(f, item, 1, Follow::More)?;
+        } else {
+            write_expr(f, item, if pipes { 0 } else { 1 }, last)?;
+        }
     }
     Ok(())
 }
@@ -216,10 +267,13 @@ fn precedence(e: &Expr) -> u8 {
     }
 }
 
-/// Writes `e`, parenthesised if it binds more loosely than its context needs (`min`).
-fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
+/// Writes `e`, parenthesised if it binds more loosely than its context needs (`min`), unless
+/// it is a source that may stand bare before what follows it (`follow`).
+fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8, follow: Follow) -> fmt::Result {
     let prec = precedence(e);
-    let paren = prec < min;
+    let paren = prec < min && !bare_source(e, follow);
+    // what follows the end of `e`'s own text
+    let follow = if paren { Follow::End } else { follow };
     if paren {
         f.write_str("(")?;
     }
@@ -227,36 +281,34 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         ExprKind::Literal(lit) => write!(f, "{lit}")?,
         ExprKind::Name(id) => write!(f, "{id}")?,
         ExprKind::Star => f.write_str("*")?,
-        ExprKind::Named { name, value } => write!(f, "{name} = {value}")?,
+        ExprKind::Named { name, value } => {
+            // before another argument, a pipeline or a source in the value would take it in
+            write!(f, "{name} = ")?;
+            let min = if follow == Follow::End { 0 } else { 1 };
+            write_expr(f, value, min, follow)?;
+        }
         ExprKind::Call { name, args } => {
             // a call of `datetime` (written `["datetime"](x)`) is not the literal `datetime(x)`
-            // and a name that is no plain word (`[""](x)`) keeps its brackets
-            let word = name
-                .name
-                .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
-                && name
-                    .name
-                    .chars()
-                    .skip(1)
-                    .all(|c| c.is_alphanumeric() || c == '_');
-            let literal_like = crate::parser::TYPED_LITERALS.contains(&name.name.as_str())
-                || STARTS_SOURCE.contains(&name.name.as_str())
-                || !word;
-            if literal_like {
+            // and a name that is no plain word (`[""](x)`, `["2"](x)`, `["let"](x)`) keeps its
+            // brackets; `not(x)` is a call
+            let plain = name.name == "not"
+                || (plain_name(&name.name)
+                    && !crate::parser::TYPED_LITERALS.contains(&name.name.as_str()));
+            if plain {
+                write!(f, "{}(", name.name)?;
+            } else {
                 f.write_str("[")?;
                 write_string(f, &name.name)?;
                 f.write_str("](")?;
-            } else {
-                write!(f, "{}(", name.name)?;
             }
-            write_list(f, args)?;
+            write_list(f, args, true, Follow::End)?;
             f.write_str(")")?;
         }
         ExprKind::Binary { op, lhs, rhs } => {
             let left_min = if op.is_associative() { prec } else { prec + 1 };
-            write_expr(f, lhs, left_min)?;
+            write_expr(f, lhs, left_min, Follow::More)?;
             write!(f, " {} ", op.symbol())?;
-            write_expr(f, rhs, prec + 1)?;
+            write_expr(f, rhs, prec + 1, follow)?;
         }
         ExprKind::Unary { op, operand } => {
             f.write_str(match op {
@@ -266,9 +318,9 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             // `- -x`, not `-(-x)`: parentheses would count twice against the nesting limit
             if precedence(operand) == UNARY_PRECEDENCE {
                 f.write_str(" ")?;
-                write_expr(f, operand, UNARY_PRECEDENCE)?;
+                write_expr(f, operand, UNARY_PRECEDENCE, follow)?;
             } else {
-                write_expr(f, operand, UNARY_PRECEDENCE + 1)?;
+                write_expr(f, operand, UNARY_PRECEDENCE + 1, follow)?;
             }
         }
         ExprKind::In {
@@ -277,17 +329,17 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             case_insensitive,
             list,
         } => {
-            write_expr(f, lhs, LIST_OP_PRECEDENCE + 1)?;
+            write_expr(f, lhs, LIST_OP_PRECEDENCE + 1, Follow::More)?;
             let bang = if *negated { "!" } else { "" };
             let tilde = if *case_insensitive { "~" } else { "" };
             write!(f, " {bang}in{tilde} (")?;
-            write_list(f, list)?;
+            write_list(f, list, true, Follow::End)?;
             f.write_str(")")?;
         }
         ExprKind::HasList { lhs, all, list } => {
-            write_expr(f, lhs, LIST_OP_PRECEDENCE + 1)?;
+            write_expr(f, lhs, LIST_OP_PRECEDENCE + 1, Follow::More)?;
             write!(f, " {} (", if *all { "has_all" } else { "has_any" })?;
-            write_list(f, list)?;
+            write_list(f, list, true, Follow::End)?;
             f.write_str(")")?;
         }
         ExprKind::Between {
@@ -296,11 +348,12 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             low,
             high,
         } => {
-            write_expr(f, lhs, LIST_OP_PRECEDENCE + 1)?;
+            write_expr(f, lhs, LIST_OP_PRECEDENCE + 1, Follow::More)?;
             write!(f, " {}between (", if *negated { "!" } else { "" })?;
-            write_expr(f, low, 0)?;
+            // the bounds are no pipelines: one goes in parentheses
+            write_expr(f, low, 1, Follow::Keyword)?;
             f.write_str(" .. ")?;
-            write_expr(f, high, 0)?;
+            write_expr(f, high, 1, Follow::End)?;
             f.write_str(")")?;
         }
         ExprKind::Member { target, name } => {
@@ -311,20 +364,19 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
                     Literal::Int(_) | Literal::Long(_) | Literal::Real(_) | Literal::TimeSpan(_)
                 )
             );
-            write_expr(f, target, UNARY_PRECEDENCE + 1)?;
+            write_expr(f, target, UNARY_PRECEDENCE + 1, Follow::More)?;
             if number && name.name.starts_with(|c: char| c.is_ascii_digit()) {
                 f.write_str(" ")?;
             }
             // after a dot any word is a property name (`d.by`); other names are quoted, with a
             // space: `d.["a b"]` would be an index
-            let word = name
+            let word = name.name.starts_with(|c: char| {
+                c.is_alphabetic() || c.is_ascii_digit() || c == '_' || c == '$'
+            }) && name
                 .name
-                .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
-                && name
-                    .name
-                    .chars()
-                    .skip(1)
-                    .all(|c| c.is_alphanumeric() || c == '_')
+                .chars()
+                .skip(1)
+                .all(|c| c.is_alphanumeric() || c == '_')
                 && !name.name.bytes().all(|b| b.is_ascii_digit());
             if word {
                 write!(f, ".{}", name.name)?;
@@ -335,21 +387,21 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             }
         }
         ExprKind::Index { target, index } => {
-            write_expr(f, target, UNARY_PRECEDENCE + 1)?;
-            write!(f, "[{index}]")?;
+            write_expr(f, target, UNARY_PRECEDENCE + 1, Follow::More)?;
+            write!(f, "[{}]", At(index, 0, Follow::End))?;
         }
         ExprKind::Datatable { columns, values } => {
             f.write_str("datatable(")?;
             write_columns(f, columns)?;
             f.write_str(")[")?;
-            write_list(f, values)?;
+            write_list(f, values, true, Follow::End)?;
             f.write_str("]")?;
         }
         ExprKind::Print(items) => {
             f.write_str("print")?;
             if !items.is_empty() {
                 f.write_str(" ")?;
-                write_assignments(f, items)?;
+                write_assignments(f, items, follow)?;
             }
         }
         ExprKind::Range {
@@ -360,12 +412,12 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         } => write!(
             f,
             "range {column} from {} to {} step {}",
-            Operand(from),
-            Operand(to),
-            Operand(step)
+            At(from, 1, Follow::Keyword),
+            At(to, 1, Follow::Keyword),
+            At(step, 1, follow)
         )?,
         ExprKind::Pipe { input, op } => {
-            write_expr(f, input, 0)?;
+            write_expr(f, input, 0, Follow::End)?;
             write!(f, "\n| {op}")?;
         }
         ExprKind::Lambda { params, body, view } => {
@@ -383,7 +435,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             for stmt in &body.lets {
                 writeln!(f, "{stmt};")?;
             }
-            write!(f, "{}\n}}", body.value)?;
+            write!(f, "{}\n}}", At(&body.value, 0, Follow::End))?;
         }
         ExprKind::ExternalData {
             columns,
@@ -393,7 +445,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             f.write_str("externaldata(")?;
             write_columns(f, columns)?;
             f.write_str(")[")?;
-            write_list(f, uris)?;
+            write_list(f, uris, false, Follow::End)?;
             f.write_str("]")?;
             if !properties.is_empty() {
                 f.write_str(" with (")?;
@@ -403,7 +455,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
         }
         ExprKind::Union { params, tables } => {
             f.write_str("union")?;
-            write_union_parts(f, params, tables)?;
+            write_union_parts(f, params, tables, follow)?;
         }
         ExprKind::Search {
             params,
@@ -417,10 +469,28 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
             }
             if !tables.is_empty() {
                 f.write_str(" in (")?;
-                write_list(f, tables)?;
+                for (n, t) in tables.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    }
+                    let last = n + 1 == tables.len();
+                    write_table_operand(f, t, if last { Follow::End } else { Follow::More })?;
+                }
                 f.write_str(")")?;
             }
-            write!(f, " {predicate}")?;
+            f.write_str(" ")?;
+            // with neither settings nor tables, the predicate must begin so that `search`
+            // reads back as a source (`search "a"`, `search (x + 1)`), not as a name
+            let unsure = params.is_empty() && tables.is_empty() && {
+                let mut start = Prefix(String::new());
+                let _ = write!(start, "{}", At(predicate, 1, follow));
+                !crate::parser::search_source_follows(&start.0)
+            };
+            if unsure {
+                write!(f, "({})", At(predicate, 0, Follow::End))?;
+            } else {
+                write_expr(f, predicate, 1, follow)?;
+            }
         }
     }
     if paren {
@@ -450,7 +520,13 @@ fn write_named(f: &mut Formatter<'_>, args: &[NamedArg], sep: &str) -> fmt::Resu
     Ok(())
 }
 
-fn write_union_parts(f: &mut Formatter<'_>, params: &[NamedArg], tables: &[Expr]) -> fmt::Result {
+/// A union's settings and tables; the last table is followed by `follow`.
+fn write_union_parts(
+    f: &mut Formatter<'_>,
+    params: &[NamedArg],
+    tables: &[Expr],
+    follow: Follow,
+) -> fmt::Result {
     if !params.is_empty() {
         f.write_str(" ")?;
         write_named(f, params, " ")?;
@@ -460,14 +536,32 @@ fn write_union_parts(f: &mut Formatter<'_>, params: &[NamedArg], tables: &[Expr]
         if n > 0 {
             f.write_str(", ")?;
         }
-        write_table_operand(f, t)?;
+        let last = n + 1 == tables.len();
+        write_table_operand(f, t, if last { follow } else { Follow::More })?;
     }
     Ok(())
 }
 
-/// A table operand: a pipeline is parenthesised, a wildcard name is written as typed.
-fn write_table_operand(f: &mut Formatter<'_>, t: &Expr) -> fmt::Result {
+/// The first characters written (then it stops the writing with an error): enough to see how
+/// a text begins.
+struct Prefix(String);
+
+impl Write for Prefix {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.push_str(s);
+        if self.0.len() >= 16 {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A table operand: a pipeline is parenthesised, a wildcard name is written as typed, a source
+/// stands bare before `follow` where it may.
+fn write_table_operand(f: &mut Formatter<'_>, t: &Expr, follow: Follow) -> fmt::Result {
     match &t.kind {
+        _ if bare_source(t, follow) => write_expr(f, t, 0, follow),
         ExprKind::Name(id) if id.name.contains('*') => f.write_str(&id.name),
         // `union 0m30` would not read as a union: a digit-led name goes in parentheses
         ExprKind::Name(id) if id.name.starts_with(|c: char| c.is_ascii_digit()) => {
@@ -501,7 +595,7 @@ impl Display for Param {
             }
         }
         if let Some(d) = &self.default {
-            write!(f, " = {d}")?;
+            write!(f, " = {}", Operand(d))?;
         }
         Ok(())
     }
@@ -526,7 +620,7 @@ impl Display for MvExpand {
             }
         }
         if let Some(limit) = &self.limit {
-            write!(f, " limit {limit}")?;
+            write!(f, " limit {}", Operand(limit))?;
         }
         Ok(())
     }
@@ -538,33 +632,54 @@ struct Operand<'a>(&'a Expr);
 
 impl Display for Operand<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write_expr(f, self.0, 1)
+        write_expr(f, self.0, 1, Follow::More)
     }
 }
 
-fn write_assignments(f: &mut Formatter<'_>, items: &[Assignment]) -> fmt::Result {
+/// An operand read as a name or call with its `.name` and `[index]` accesses (`invoke f()`):
+/// anything else goes in parentheses.
+struct Postfix<'a>(&'a Expr);
+
+impl Display for Postfix<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_expr(f, self.0, UNARY_PRECEDENCE + 1, Follow::More)
+    }
+}
+
+/// Assignments separated by `, `; the last is followed by `last`.
+fn write_assignments(f: &mut Formatter<'_>, items: &[Assignment], last: Follow) -> fmt::Result {
     for (n, a) in items.iter().enumerate() {
         if n > 0 {
             f.write_str(", ")?;
         }
-        write!(f, "{a}")?;
+        let follow = if n + 1 == items.len() {
+            last
+        } else {
+            Follow::More
+        };
+        write_assignment(f, a, follow)?;
     }
     Ok(())
 }
 
+fn write_assignment(f: &mut Formatter<'_>, a: &Assignment, follow: Follow) -> fmt::Result {
+    match &a.name {
+        Some(name) if !a.more_names.is_empty() => {
+            write!(f, "({name}")?;
+            for n in &a.more_names {
+                write!(f, ", {n}")?;
+            }
+            f.write_str(") = ")?;
+        }
+        Some(name) => write!(f, "{name} = ")?,
+        None => {}
+    }
+    write_expr(f, &a.expr, 1, follow)
+}
+
 impl Display for Assignment {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match &self.name {
-            Some(name) if !self.more_names.is_empty() => {
-                write!(f, "({name}")?;
-                for n in &self.more_names {
-                    write!(f, ", {n}")?;
-                }
-                write!(f, ") = {}", Operand(&self.expr))
-            }
-            Some(name) => write!(f, "{name} = {}", Operand(&self.expr)),
-            None => write!(f, "{}", Operand(&self.expr)),
-        }
+        write_assignment(f, self, Follow::More)
     }
 }
 
@@ -606,11 +721,11 @@ impl Display for Operator {
             OperatorKind::Where(e) => write!(f, "where {}", Operand(e)),
             OperatorKind::Extend(items) => {
                 f.write_str("extend ")?;
-                write_assignments(f, items)
+                write_assignments(f, items, Follow::More)
             }
             OperatorKind::Project(items) => {
                 f.write_str("project ")?;
-                write_assignments(f, items)
+                write_assignments(f, items, Follow::More)
             }
             OperatorKind::ProjectAway(names) => {
                 f.write_str("project-away ")?;
@@ -649,11 +764,11 @@ impl Display for Operator {
                 f.write_str("summarize")?;
                 if !aggregates.is_empty() {
                     f.write_str(" ")?;
-                    write_assignments(f, aggregates)?;
+                    write_assignments(f, aggregates, Follow::More)?;
                 }
                 if !by.is_empty() {
                     f.write_str(" by ")?;
-                    write_assignments(f, by)?;
+                    write_assignments(f, by, Follow::More)?;
                 }
                 Ok(())
             }
@@ -679,7 +794,7 @@ impl Display for Operator {
             }
             OperatorKind::Distinct(items) => {
                 f.write_str("distinct ")?;
-                write_list(f, items)
+                write_list(f, items, false, Follow::More)
             }
             OperatorKind::Parse(p) => write!(f, "{p}"),
             OperatorKind::Join { params, right, on }
@@ -695,13 +810,13 @@ impl Display for Operator {
                     write_named(f, params, " ")?;
                 }
                 f.write_str(" ")?;
-                write_table_operand(f, right)?;
+                write_table_operand(f, right, Follow::More)?;
                 f.write_str(" on ")?;
-                write_list(f, on)
+                write_list(f, on, false, Follow::More)
             }
             OperatorKind::Union { params, tables } => {
                 f.write_str("union")?;
-                write_union_parts(f, params, tables)
+                write_union_parts(f, params, tables, Follow::More)
             }
             OperatorKind::Render {
                 visualization,
@@ -721,7 +836,7 @@ impl Display for Operator {
                 write_ops(f, ops)?;
                 f.write_str(")")
             }
-            OperatorKind::Invoke(e) => write!(f, "invoke {e}"),
+            OperatorKind::Invoke(e) => write!(f, "invoke {}", Postfix(e)),
             OperatorKind::Evaluate {
                 params,
                 plugin,
@@ -732,7 +847,7 @@ impl Display for Operator {
                     write_named(f, params, " ")?;
                     f.write_str(" ")?;
                 }
-                write!(f, "{plugin}")?;
+                write!(f, "{}", Postfix(plugin))?;
                 if let Some(cols) = schema {
                     f.write_str(" : (")?;
                     write_columns(f, cols)?;
@@ -746,7 +861,7 @@ impl Display for Operator {
                     write_named(f, params, " ")?;
                     f.write_str(" ")?;
                 }
-                write!(f, "{predicate}")
+                write!(f, "{}", Operand(predicate))
             }
             OperatorKind::MakeSeries(m) => {
                 f.write_str("make-series ")?;
@@ -756,27 +871,33 @@ impl Display for Operator {
                     }
                     write!(f, "{a}")?;
                     if let Some(d) = default {
-                        write!(f, " default = {d}")?;
+                        write!(f, " default = {}", Operand(d))?;
                     }
                 }
-                write!(f, " on {}", m.axis)?;
+                write!(f, " on {}", Operand(&m.axis))?;
                 if m.range_form {
                     let (from, to) = (m.from.as_ref(), m.to.as_ref());
                     if let (Some(from), Some(to)) = (from, to) {
-                        write!(f, " in range({from}, {to}, {})", m.step)?;
+                        write!(
+                            f,
+                            " in range({}, {}, {})",
+                            Operand(from),
+                            Operand(to),
+                            Operand(&m.step)
+                        )?;
                     }
                 } else {
                     if let Some(from) = &m.from {
-                        write!(f, " from {from}")?;
+                        write!(f, " from {}", Operand(from))?;
                     }
                     if let Some(to) = &m.to {
-                        write!(f, " to {to}")?;
+                        write!(f, " to {}", Operand(to))?;
                     }
-                    write!(f, " step {}", m.step)?;
+                    write!(f, " step {}", Operand(&m.step))?;
                 }
                 if !m.by.is_empty() {
                     f.write_str(" by ")?;
-                    write_assignments(f, &m.by)?;
+                    write_assignments(f, &m.by, Follow::More)?;
                 }
                 Ok(())
             }
@@ -787,11 +908,11 @@ impl Display for Operator {
                     }
                     f.write_str("top-nested ")?;
                     if let Some(c) = &l.count {
-                        write!(f, "{c} ")?;
+                        write!(f, "{} ", Operand(c))?;
                     }
                     write!(f, "of {}", l.of)?;
                     if let Some(o) = &l.others {
-                        write!(f, " with others = {o}")?;
+                        write!(f, " with others = {}", Operand(o))?;
                     }
                     write!(f, " by {}", l.by)?;
                     match l.descending {
@@ -807,7 +928,7 @@ impl Display for Operator {
                 f.write_str("serialize")?;
                 if !items.is_empty() {
                     f.write_str(" ")?;
-                    write_assignments(f, items)?;
+                    write_assignments(f, items, Follow::More)?;
                 }
                 Ok(())
             }
@@ -819,9 +940,14 @@ impl Display for Operator {
                 }
                 write!(f, "{name}")
             }
-            OperatorKind::Sample(n) => write!(f, "sample {n}"),
+            OperatorKind::Sample(n) => write!(f, "sample {}", Operand(n)),
             OperatorKind::SampleDistinct { count, column } => {
-                write!(f, "sample-distinct {count} of {column}")
+                write!(
+                    f,
+                    "sample-distinct {} of {}",
+                    Operand(count),
+                    Operand(column)
+                )
             }
         }
     }
@@ -840,7 +966,7 @@ impl Display for Parse {
         if let Some(flags) = &self.flags {
             write!(f, " flags={flags}")?;
         }
-        write!(f, " {} with", self.source)?;
+        write!(f, " {} with", Operand(&self.source))?;
         for part in &self.pattern {
             f.write_str(" ")?;
             match part {

@@ -28,8 +28,9 @@ use crate::span::Span;
 /// Nesting deeper than this is refused rather than risking the stack: every level of
 /// parentheses, call arguments, signs and `dynamic` brackets counts one, and so does every
 /// operator of a chain (`a + b + c` nests `(a + b) + c`) or pipeline, and every `.name` or
-/// `[index]` after an operand, since each deepens the syntax tree that binding, evaluation
-/// and printing walk recursively.
+/// `[index]` after an operand, and every source or function inside another (`range`, `union`,
+/// `search`, `mv-apply`, a `let` function's body), since each deepens the syntax tree that
+/// binding, evaluation and printing walk recursively.
 pub(crate) const MAX_DEPTH: usize = 500;
 
 thread_local! {
@@ -37,10 +38,10 @@ thread_local! {
 }
 
 /// Counts recursion depth for the lifetime of the guard.
-struct DepthGuard;
+pub(crate) struct DepthGuard;
 
 impl DepthGuard {
-    fn enter(i: Input) -> Result<DepthGuard, nom::Err<SyntaxError>> {
+    pub(crate) fn enter(i: Input) -> Result<DepthGuard, nom::Err<SyntaxError>> {
         let depth = DEPTH.with(|d| {
             d.set(d.get() + 1);
             d.get()
@@ -144,6 +145,8 @@ pub fn let_value(i: Input) -> PResult<Expr> {
     if !is_view && !is_function {
         return expr(i);
     }
+    // the body may define functions in turn
+    let _guard = DepthGuard::enter(i)?;
     let rest = if is_view {
         keyword("view").parse(i)?.0
     } else {
@@ -720,13 +723,17 @@ fn is_digit_name(i: Input) -> bool {
     let word_end = s
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(s.len());
-    let word = &s[..word_end];
+    digit_led_name(&s[..word_end])
+}
+
+/// Whether `word` (letters, digits and `_`, starting with an ASCII digit) reads as a name where
+/// an expression starts: `2022Top` does, `2`, `1d`, `2e5x` and `0x1g` read as numbers.
+pub(crate) fn digit_led_name(word: &str) -> bool {
     let digits = word
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(word.len());
     let suffix = &word[digits..];
     !suffix.is_empty()
-        && !s[digits..].starts_with('.')
         && !word.starts_with("0x")
         && !suffix.starts_with(['e', 'E'])
         && super::timespan_unit(suffix).is_none()
@@ -735,16 +742,22 @@ fn is_digit_name(i: Input) -> bool {
 /// Whether `union` here starts a union rather than naming a column.
 fn union_follows(i: Input) -> bool {
     let next = i.fragment()[5..].trim_start();
-    next.starts_with(|c: char| c.is_alphabetic() || c == '(' || c == '_' || c == '[' || c == '*')
+    next.starts_with(|c: char| c.is_alphabetic() || matches!(c, '(' | '_' | '$' | '[' | '*'))
 }
 
 fn search_follows(i: Input) -> bool {
-    let next = i.fragment()[6..].trim_start();
+    search_source_follows(i.fragment()[6..].trim_start())
+}
+
+/// Whether `next`, the text after the word `search`, makes it a `search` source rather than a
+/// name: a string, `in (...)`, `kind=...`, `*` or a parenthesised predicate (`search` is
+/// no function, and a predicate such as `("a" in ()) / 2` prints in parentheses).
+pub(crate) fn search_source_follows(next: &str) -> bool {
     at_string(Input::new(next))
         || next.starts_with("in ")
         || next.starts_with("in(")
         || next.starts_with("kind")
-        || next.starts_with('*')
+        || next.starts_with(['*', '('])
 }
 
 /// `externaldata(Col:type, ...) ["uri", ...] [with (name = value, ...)]`
@@ -781,6 +794,8 @@ pub fn union_parts(i: Input) -> PResult<(Vec<NamedArg>, Vec<Expr>)> {
 }
 
 fn union_source(i: Input) -> PResult<Expr> {
+    // a union's last table may be another source (`union union T`): each level counts
+    let _guard = DepthGuard::enter(i)?;
     let start = i.location_offset();
     let (rest, _) = keyword("union").parse(i)?;
     let (rest, (params, tables)) = union_parts(rest)?;
@@ -793,6 +808,8 @@ fn union_source(i: Input) -> PResult<Expr> {
 
 /// `search [kind=case_sensitive] [in (T1, T2)] Predicate`
 fn search_source(i: Input) -> PResult<Expr> {
+    // its tables may be other sources (`search in (search in (T) x) y`)
+    let _guard = DepthGuard::enter(i)?;
     let start = i.location_offset();
     let (rest, _) = keyword("search").parse(i)?;
     let (rest, params) = named_args(rest, &["kind"])?;
@@ -1084,6 +1101,8 @@ fn print(i: Input) -> PResult<Expr> {
 
 /// `range Name from Start to Stop step Step`
 fn range(i: Input) -> PResult<Expr> {
+    // its bounds may be other ranges (`range a from range b from ...`)
+    let _guard = DepthGuard::enter(i)?;
     let start = i.location_offset();
     let (rest, _) = keyword("range").parse(i)?;
     let (rest, column) = expect("a column name", ident).parse(rest)?;

@@ -14,7 +14,7 @@ use crate::ast::{Script, Statement, StatementKind};
 use crate::error::ParseError;
 use crate::span::Span;
 
-pub(crate) use expr::TYPED_LITERALS;
+pub(crate) use expr::{TYPED_LITERALS, digit_led_name, search_source_follows};
 pub use lexical::timespan_unit;
 
 pub type Input<'a> = nom_locate::LocatedSpan<&'a str>;

@@ -4,8 +4,8 @@ use nom::Parser;
 use nom::bytes::complete::take_while1;
 
 use super::expr::{
-    assignment, at_keyword, column_decl, comma_list, comma_list1, expr_no_pipe, name, named_args,
-    postfix, table_operand, union_parts, unsupported, with_properties,
+    DepthGuard, assignment, at_keyword, column_decl, comma_list, comma_list1, expr_no_pipe, name,
+    named_args, postfix, table_operand, union_parts, unsupported, with_properties,
 };
 use super::lexical::{keyword, peek_word, string_lit, sym, ws};
 use super::{Input, PResult, SyntaxError, expect, span_of};
@@ -258,6 +258,8 @@ pub fn operator(i: Input) -> PResult<Operator> {
             (rest, OperatorKind::MvExpand(expand))
         }
         "mv-apply" => {
+            // its subquery may hold another `mv-apply`: each level counts
+            let _guard = DepthGuard::enter(i)?;
             let (rest, _) = take_keyword(i, word)?;
             let (rest, expand) = mv_expand(rest)?;
             let (rest, _) = expect("`on`", keyword("on")).parse(rest)?;

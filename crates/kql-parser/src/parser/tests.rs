@@ -263,6 +263,21 @@ fn deep_nesting_is_an_error_not_a_crash() {
     }
     let pipes = format!("print x = 1{}", " | extend y = 1".repeat(100_000));
     assert_eq!(error(&pipes).code, "kql::syntax::too_deep");
+    // sources and functions nested in themselves count too, each level one
+    let forms = [
+        ("", "range a from ", "1", " to 2 step 3"),
+        ("", "union ", "T", ""),
+        ("", "search in (", "T", ") x"),
+        ("T | ", "mv-apply x on (", "take 1", ")"),
+        ("", "let f = () { ", "1", " }; f"),
+    ];
+    for (start, open, inner, close) in forms {
+        let nested = |n: usize| format!("{start}{}{inner}{}", open.repeat(n), close.repeat(n));
+        let e = error(&nested(100_000));
+        assert_eq!(e.code, "kql::syntax::too_deep", "{open}");
+        // and read back within the limit when they are within it
+        canonical(&nested(240));
+    }
 }
 
 #[test]
@@ -408,8 +423,73 @@ fn fuzz_findings_round_trip() {
     insta::assert_snapshot!(canonical("print print =~ rs"), @"print (print) =~ rs");
     insta::assert_snapshot!(canonical("print (a) =~ b, (c) = 1"), @"print a =~ b, c = 1");
     // a digit-led table name after `union`
-    insta::assert_snapshot!(canonical("print union(0m30), 7"), @"print (union (0m30), (7))");
+    insta::assert_snapshot!(canonical("print union(0m30), 7"), @"print union (0m30), (7)");
+    // a call whose name would read as a number keeps its brackets
+    insta::assert_snapshot!(canonical(r#"pc(["2"](dV))"#), @r#"pc(["2"](dV))"#);
+    // a `search` operand whose predicate prints in parentheses reads back as a search
+    insta::assert_snapshot!(canonical("print e * search kindx in() / 2"), @"print e * search (kindx in ()) / 2");
+    // a source typed without parentheses after a sign or `=` prints without them: each pair
+    // would count against the nesting limit
+    insta::assert_snapshot!(canonical("print -+print a=print d = -x"), @"print - +print a = print d = -x");
+    assert!(canonical(&format!("{}print 1", "-".repeat(498))).ends_with(" -print 1"));
     // the error for a missing parse pattern points at `with`, inside the text
     let e = error("T | parse x with\n");
     assert_eq!((e.span.start, e.span.end), (12, 16));
+}
+
+/// Forms akin to the fuzz findings: names that would read as something else, sources inside
+/// expressions, `search` with a parenthesised predicate.
+#[test]
+fn canonical_names_and_sources_read_back() {
+    // names and call names that would read as numbers, literals or keywords keep brackets
+    insta::assert_snapshot!(canonical(r#"print ["1d"], ["2e5x"], ["0xg"], 2a, ["1d"](x), ["true"](x), ["٣"](x), x. ["٣x"], not(x)"#), @r#"print ["1d"], ["2e5x"], ["0xg"], 2a, ["1d"](x), ["true"](x), ["٣"](x), x. ["٣x"], not(x)"#);
+    insta::assert_snapshot!(canonical(r#"["let"](x); ["set"](1); let a = ["view"] + ["view"](x); T | summarize ["by"](x)"#), @r#"
+    ["let"](x);
+    ["set"](1);
+    let a = ["view"] + ["view"](x);
+    T
+    | summarize ["by"](x)
+    "#);
+    // a named argument's value that would take in the arguments after it keeps parentheses
+    insta::assert_snapshot!(canonical("print f(a = (print x), b), f(b, a = print x, y)"), @"print f(a = (print x), b), f(b, a = print x, y)");
+    insta::assert_snapshot!(canonical("print f(a = (T | summarize by x), b)"), @r"
+    print f(a = (T
+    | summarize by x), b)
+    ");
+    // sources inside sources and operators, bare where nothing follows them
+    insta::assert_snapshot!(canonical("range a from range b from 1 to 2 step 3 to 4 step -print 5"), @"range a from range b from 1 to 2 step 3 to 4 step -print 5");
+    insta::assert_snapshot!(canonical("range a from (print) to 1 step 2"), @"range a from (print) to 1 step 2");
+    insta::assert_snapshot!(canonical("union union T, union U; print (union T), 1 + print 2 | take 1"), @r"
+    union union T, union U;
+    print (union T), 1 + print 2
+    | take 1
+    ");
+    insta::assert_snapshot!(canonical("print -(print 1)[0], (print) + 1, -(print), 2"), @"print -(print 1)[0], (print) + 1, -(print), 2");
+    // a pipeline as a `between` bound keeps its parentheses; `$left` may come first in a union
+    insta::assert_snapshot!(canonical("print x between ((T | take 1) .. print 2); union ($left), T"), @r"
+    print x between ((T
+    | take 1) .. print 2);
+    union $left, T
+    ");
+    // operands read without pipelines keep the parentheses of one, whatever their place
+    insta::assert_snapshot!(canonical("T | distinct a, (U | take 1) | join (U) on (U | take 1) | search (U | take 1) | invoke (U | take 1) | sample (U | count); search in ((a + b)) x"), @r"
+    T
+    | distinct a, (U
+    | take 1)
+    | join U on (U
+    | take 1)
+    | search (U
+    | take 1)
+    | invoke (U
+    | take 1)
+    | sample (U
+    | count);
+    search in ((a + b)) x
+    ");
+    // `search (`: a parenthesised predicate, not a call of a function `search`
+    insta::assert_snapshot!(canonical("search (x) + 1"), @"search (x + 1)");
+    insta::assert_snapshot!(canonical(r#"search "a" in () / 2; search kindx + search kindy"#), @r#"
+    search ("a" in ()) / 2;
+    search kindx + search kindy
+    "#);
 }
