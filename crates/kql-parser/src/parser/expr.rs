@@ -1007,7 +1007,11 @@ fn colon_timespan(s: &str) -> Option<i64> {
         }
         frac_ticks = format!("{fraction:0<7}").parse().ok()?;
     }
-    let seconds_total = ((days * 24 + hours) * 60 + minutes)
+    let seconds_total = days
+        .checked_mul(24)?
+        .checked_add(hours)?
+        .checked_mul(60)?
+        .checked_add(minutes)?
         .checked_mul(60)?
         .checked_add(seconds)?;
     seconds_total

@@ -384,6 +384,11 @@ fn non_ascii_text_keeps_offsets() {
 /// reads back as the same script.
 #[test]
 fn fuzz_findings_round_trip() {
+    // a timespan whose days overflow is an error, not an overflow
+    assert_eq!(
+        error(r#"print timespan("1.444444444444444402:03:06.5")"#).code,
+        "kql::syntax::literal"
+    );
     // signs print without parentheses, which would count twice against the nesting limit
     insta::assert_snapshot!(canonical("print ++-+x, - -1, -(-x)"), @"print + + - +x, 1, - -x");
     // a digit-led property name after a number
