@@ -117,6 +117,20 @@ fn write_real(f: &mut Formatter<'_>, v: f64) -> fmt::Result {
     }
 }
 
+/// The text of a `datetime(...)` or `guid(...)` literal: as it is, or quoted where spaces at
+/// its ends (or none at all) would be lost.
+struct RawText<'a>(&'a str);
+
+impl Display for RawText<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if !self.0.is_empty() && self.0.trim() == self.0 {
+            f.write_str(self.0)
+        } else {
+            write!(f, "\"{}\"", self.0)
+        }
+    }
+}
+
 impl Display for Literal {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
@@ -125,8 +139,8 @@ impl Display for Literal {
             Literal::Long(v) => write!(f, "{v}"),
             Literal::Real(v) => write_real(f, *v),
             Literal::String(s) => write_string(f, s),
-            Literal::DateTime(t) => write!(f, "datetime({t})"),
-            Literal::Guid(t) => write!(f, "guid({t})"),
+            Literal::DateTime(t) => write!(f, "datetime({})", RawText(t)),
+            Literal::Guid(t) => write!(f, "guid({})", RawText(t)),
             Literal::TimeSpan(ticks) => {
                 if *ticks == 0 {
                     return f.write_str("0s");

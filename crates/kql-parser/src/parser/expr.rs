@@ -924,9 +924,11 @@ fn typed_literal(i: Input) -> PResult<Expr> {
             _ => t.parse().ok(),
         }
     };
+    // a date or guid holds no quote or parenthesis (its text is kept as written)
+    let plain_text = !text.contains(['"', '\'', '(', ')']);
     let lit = match ty {
-        "datetime" | "date" => Literal::DateTime(text),
-        "guid" => Literal::Guid(text),
+        "datetime" | "date" if plain_text => Literal::DateTime(text),
+        "guid" if plain_text => Literal::Guid(text),
         "timespan" | "time" => Literal::TimeSpan(timespan_text(&text).ok_or_else(|| bad(&text))?),
         "int" | "int32" => Literal::Int(text.trim().parse().map_err(|_| bad(&text))?),
         "long" | "int64" => Literal::Long(parse_long(&text).ok_or_else(|| bad(&text))?),

@@ -384,6 +384,12 @@ fn non_ascii_text_keeps_offsets() {
 /// reads back as the same script.
 #[test]
 fn fuzz_findings_round_trip() {
+    // dates and guids keep their text: spaces at its ends are quoted, quotes are errors
+    insta::assert_snapshot!(canonical(r#"print datetime(" 2020-01-01 "), guid('')"#), @r#"print datetime(" 2020-01-01 "), guid("")"#);
+    assert_eq!(
+        error(r#"print guid('{"uses')"#).code,
+        "kql::syntax::literal"
+    );
     // a timespan whose days overflow is an error, not an overflow
     assert_eq!(
         error(r#"print timespan("1.444444444444444402:03:06.5")"#).code,
