@@ -68,22 +68,24 @@ impl TableSource for MemTable {
 /// Builds a [`MemTable`] from batches as they arrive.
 pub struct MemTableBuilder {
     schema: SchemaRef,
-    /// Each batch's length and columns; `None` where the column's codes are in `encoding`.
-    batches: Vec<(usize, Vec<Option<Column>>)>,
-    /// Per column: the dictionary being built, while it pays.
-    encoding: Vec<Option<Encoding>>,
+    /// Each batch's length.
+    lens: Vec<usize>,
+    /// Per column, every batch's part of it.
+    columns: Vec<Stored>,
     rows: usize,
 }
 
-/// A string column's distinct values so far, and each batch's codes into them.
-struct Encoding {
-    index: HashMap<Arc<str>, u32, foldhash::fast::FixedState>,
-    dict: Vec<Value>,
-    codes: Vec<Vec<u32>>,
+/// One column of a table being built.
+enum Stored {
+    /// Each batch's values as they came.
+    Plain(Vec<Column>),
+    /// A string column's distinct values so far, and each batch's codes into them.
+    Encoded {
+        index: HashMap<Arc<str>, u32, foldhash::fast::FixedState>,
+        dict: Vec<Value>,
+        codes: Vec<Vec<u32>>,
+    },
 }
-
-/// The codes of a column in each batch, in order.
-type CodesOfBatches = std::vec::IntoIter<Vec<u32>>;
 
 /// Past this many distinct values, a column with more distinct values than half its rows is
 /// left a value per row: a dictionary would save little.
@@ -91,21 +93,22 @@ const SMALL_DICTIONARY: usize = 1024;
 
 impl MemTableBuilder {
     pub fn new(schema: SchemaRef) -> MemTableBuilder {
-        let encoding = schema
+        let columns = schema
             .fields
             .iter()
-            .map(|f| {
-                (f.ty == Type::String).then(|| Encoding {
+            .map(|f| match f.ty {
+                Type::String => Stored::Encoded {
                     index: HashMap::default(),
                     dict: Vec::new(),
                     codes: Vec::new(),
-                })
+                },
+                _ => Stored::Plain(Vec::new()),
             })
             .collect();
         MemTableBuilder {
             schema,
-            batches: Vec::new(),
-            encoding,
+            lens: Vec::new(),
+            columns,
             rows: 0,
         }
     }
@@ -113,72 +116,24 @@ impl MemTableBuilder {
     /// Adds the rows of `batch` (whose columns are the table's).
     pub fn push(&mut self, batch: Batch) {
         self.rows += batch.len;
-        let mut failed = Vec::new();
-        let mut columns = Vec::with_capacity(batch.columns.len());
-        for (c, values) in batch.columns.into_iter().enumerate() {
-            let codes = self.encoding[c].as_mut().map(|e| (e.add(&values), e));
-            match codes {
-                Some((Some(codes), encoding)) => {
-                    encoding.codes.push(codes);
-                    columns.push(None);
-                }
-                Some((None, _)) => {
-                    failed.push(c);
-                    columns.push(Some(values));
-                }
-                None => columns.push(Some(values)),
-            }
-        }
-        self.batches.push((batch.len, columns));
-        for c in 0..self.encoding.len() {
-            let too_big = self.encoding[c]
-                .as_ref()
-                .is_some_and(|e| e.dict.len() > SMALL_DICTIONARY && e.dict.len() * 2 > self.rows);
-            if too_big || failed.contains(&c) {
-                self.give_up(c);
-            }
-        }
-    }
-
-    /// Stops encoding column `c`: the batches so far get their values back.
-    fn give_up(&mut self, c: usize) {
-        let Some(encoding) = self.encoding[c].take() else {
-            return;
-        };
-        let mut codes = encoding.codes.into_iter();
-        for (_, columns) in &mut self.batches {
-            if columns[c].is_none() {
-                let codes = codes.next().unwrap_or_default();
-                columns[c] = Some(decode(&encoding.dict, &codes));
-            }
+        self.lens.push(batch.len);
+        for (stored, values) in self.columns.iter_mut().zip(batch.columns) {
+            stored.push(values, self.rows);
         }
     }
 
     pub fn finish(self) -> MemTable {
-        // each encoded column: its dictionary, shared by every batch, and each batch's codes
-        let mut encoded: Vec<Option<(Arc<Vec<Value>>, CodesOfBatches)>> = self
-            .encoding
+        let mut parts: Vec<std::vec::IntoIter<Column>> = self
+            .columns
             .into_iter()
-            .map(|e| e.map(|e| (Arc::new(e.dict), e.codes.into_iter())))
+            .map(|stored| stored.into_columns().into_iter())
             .collect();
         let batches = self
-            .batches
-            .into_iter()
-            .map(|(len, columns)| {
-                let columns = columns
-                    .into_iter()
-                    .zip(&mut encoded)
-                    .map(|(slot, encoded)| match (slot, encoded) {
-                        (Some(values), _) => values,
-                        (None, Some((dict, codes))) => Arc::new(ColumnData::Dict {
-                            dict: dict.clone(),
-                            codes: codes.next().unwrap_or_default(),
-                        }),
-                        (None, None) => {
-                            unreachable!("a slot is empty only while its column is encoded")
-                        }
-                    })
-                    .collect();
+            .lens
+            .iter()
+            .map(|&len| {
+                // every column holds one part per batch
+                let columns = parts.iter_mut().filter_map(Iterator::next).collect();
                 Batch::new(self.schema.clone(), columns, len)
             })
             .collect();
@@ -189,26 +144,67 @@ impl MemTableBuilder {
     }
 }
 
-impl Encoding {
-    /// The codes of `values`, adding new strings to the dictionary; `None` for values that
-    /// are not strings (the column is then left as it is).
-    fn add(&mut self, values: &ColumnData) -> Option<Vec<u32>> {
-        let mut codes = Vec::with_capacity(values.len());
-        for v in values.iter() {
-            let Value::String(s) = v else { return None };
-            let code = match self.index.get(&**s) {
-                Some(code) => *code,
-                None => {
-                    let code = u32::try_from(self.dict.len()).ok()?;
-                    self.index.insert(s.clone(), code);
-                    self.dict.push(v.clone());
-                    code
+impl Stored {
+    /// Adds a batch's part of the column (`rows`: the table's rows so far, this part included).
+    fn push(&mut self, values: Column, rows: usize) {
+        match self {
+            Stored::Plain(parts) => parts.push(values),
+            Stored::Encoded { index, dict, codes } => match encode(index, dict, &values) {
+                Some(part) if dict.len() <= SMALL_DICTIONARY || dict.len() * 2 <= rows => {
+                    codes.push(part)
                 }
-            };
-            codes.push(code);
+                // too many distinct values, or not all strings: a value per row from now on
+                _ => {
+                    let mut parts: Vec<Column> = codes.iter().map(|c| decode(dict, c)).collect();
+                    parts.push(values);
+                    *self = Stored::Plain(parts);
+                }
+            },
         }
-        Some(codes)
     }
+
+    /// The column's part in each batch.
+    fn into_columns(self) -> Vec<Column> {
+        match self {
+            Stored::Plain(parts) => parts,
+            Stored::Encoded { dict, codes, .. } => {
+                let dict = Arc::new(dict);
+                codes
+                    .into_iter()
+                    .map(|codes| {
+                        Arc::new(ColumnData::Dict {
+                            dict: dict.clone(),
+                            codes,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The codes of `values`, adding new strings to the dictionary; `None` if one is not a
+/// string.
+fn encode(
+    index: &mut HashMap<Arc<str>, u32, foldhash::fast::FixedState>,
+    dict: &mut Vec<Value>,
+    values: &ColumnData,
+) -> Option<Vec<u32>> {
+    let mut codes = Vec::with_capacity(values.len());
+    for v in values.iter() {
+        let Value::String(s) = v else { return None };
+        let code = match index.get(&**s) {
+            Some(code) => *code,
+            None => {
+                let code = u32::try_from(dict.len()).ok()?;
+                index.insert(s.clone(), code);
+                dict.push(v.clone());
+                code
+            }
+        };
+        codes.push(code);
+    }
+    Some(codes)
 }
 
 fn decode(dict: &[Value], codes: &[u32]) -> Column {
