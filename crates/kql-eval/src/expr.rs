@@ -101,10 +101,7 @@ impl BExpr {
     /// (the result shares the column's codes). `None` where that would not pay, or where a
     /// value failed: then every row is evaluated, so only rows' own values can fail a query.
     fn eval_over_dictionary(&self, batch: &Batch) -> Option<Datum> {
-        let BKind::Apply { name, .. } = &self.kind else {
-            return None;
-        };
-        if VOLATILE.contains(name) {
+        if !matches!(self.kind, BKind::Apply { .. }) {
             return None;
         }
         let mut read = None;
@@ -133,13 +130,16 @@ impl BExpr {
         })))
     }
 
-    /// Whether every column the expression reads is one column (stored in `read`).
+    /// Whether every column the expression reads is one column (stored in `read`), and it
+    /// calls nothing that gives a new value on every call (`rand()`).
     fn reads_only_one_column(&self, read: &mut Option<usize>) -> bool {
         match &self.kind {
             BKind::Const(_) => true,
             BKind::Unavailable(_) => false,
             BKind::Column(i) => *read.get_or_insert(*i) == *i,
-            BKind::Apply { args, .. } => args.iter().all(|a| a.reads_only_one_column(read)),
+            BKind::Apply { name, args, .. } => {
+                !VOLATILE.contains(name) && args.iter().all(|a| a.reads_only_one_column(read))
+            }
         }
     }
 

@@ -189,3 +189,13 @@ fn a_value_no_row_of_the_batch_holds_cannot_fail_it() {
     );
     assert_eq!(encoded, plain);
 }
+
+#[test]
+fn random_values_stay_one_per_row() {
+    let rows: Vec<Vec<Value>> = (0..100)
+        .map(|i| vec![Value::str("net.exe"), Value::str("d"), Value::Long(i)])
+        .collect();
+    let query = "T | extend R = strcat(FileName, tostring(rand())) | summarize dcount(R)";
+    let [encoded, _] = both(&rows, &[100], query);
+    assert_eq!(encoded, Ok(vec![vec![Value::Long(100)]]));
+}
