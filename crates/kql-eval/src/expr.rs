@@ -91,16 +91,16 @@ impl BExpr {
 
     /// Evaluates the expression for every row of `batch`.
     pub fn eval(&self, batch: &Batch) -> Result<Datum, crate::error::Error> {
-        if let Some(over_dict) = self.eval_over_dictionary(batch) {
-            return Ok(over_dict);
+        match self.eval_over_dictionary(batch) {
+            Some(over_dict) => over_dict,
+            None => self.eval_rows(batch),
         }
-        self.eval_rows(batch)
     }
 
-    /// An expression reading one dictionary-encoded column, evaluated once per distinct value
-    /// (the result shares the column's codes). `None` where that would not pay, or where a
-    /// value failed: then every row is evaluated, so only rows' own values can fail a query.
-    fn eval_over_dictionary(&self, batch: &Batch) -> Option<Datum> {
+    /// An expression reading one dictionary-encoded column, evaluated once for each distinct
+    /// value the batch holds, in the order the rows first hold them (so the first error is
+    /// the one the rows would raise). `None` where that would not pay.
+    fn eval_over_dictionary(&self, batch: &Batch) -> Option<Result<Datum, crate::error::Error>> {
         if !matches!(self.kind, BKind::Apply { .. }) {
             return None;
         }
@@ -108,26 +108,44 @@ impl BExpr {
         if !self.reads_only_one_column(&mut read) {
             return None;
         }
-        let (dict, codes) = batch.columns.get(read?)?.as_dict()?;
+        let read = read?;
+        let (dict, codes) = batch.columns.get(read)?.as_dict()?;
         if dict.len() * 2 > batch.len {
             return None;
         }
+        // the batch's own distinct values, and its codes into them
+        let mut position = vec![u32::MAX; dict.len()];
+        let mut held: Vec<Value> = Vec::new();
+        let codes: Vec<u32> = codes
+            .iter()
+            .map(|&code| {
+                let at = &mut position[code as usize];
+                if *at == u32::MAX {
+                    *at = held.len() as u32;
+                    held.push(dict[code as usize].clone());
+                }
+                *at
+            })
+            .collect();
         let mut columns = batch.columns.clone();
-        columns[read?] = column(dict.to_vec());
-        // the other columns are never read: the batch only needs the dictionary's length
+        let len = held.len();
+        columns[read] = column(held);
+        // the other columns are never read: the batch only needs the values' count
         let distinct = Batch {
             schema: batch.schema.clone(),
             columns,
-            len: dict.len(),
+            len,
         };
-        let values = match self.eval_rows(&distinct).ok()? {
-            Datum::Column(values) => ColumnData::into_values(values),
-            Datum::Scalar(v) => vec![v; dict.len()],
-        };
-        Some(Datum::Column(Arc::new(ColumnData::Dict {
-            dict: Arc::new(values),
-            codes: codes.to_vec(),
-        })))
+        Some(self.eval_rows(&distinct).map(|result| {
+            let values = match result {
+                Datum::Column(values) => ColumnData::into_values(values),
+                Datum::Scalar(v) => vec![v; len],
+            };
+            Datum::Column(Arc::new(ColumnData::Dict {
+                dict: Arc::new(values),
+                codes,
+            }))
+        }))
     }
 
     /// Whether every column the expression reads is one column (stored in `read`), and it
