@@ -281,11 +281,39 @@ fn precedence(e: &Expr) -> u8 {
     }
 }
 
+thread_local! {
+    /// Set while writing a `search` predicate that must begin with `(`: the first operand
+    /// written is parenthesised (wrapping the whole predicate would nest it one level deeper
+    /// for every `search` of a chain, past the nesting limit).
+    static OPEN_FIRST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether `e`'s text begins with the text of one of its operands.
+fn starts_with_operand(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Binary { .. }
+            | ExprKind::In { .. }
+            | ExprKind::HasList { .. }
+            | ExprKind::Between { .. }
+            | ExprKind::Member { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::Pipe { .. }
+    )
+}
+
 /// Writes `e`, parenthesised if it binds more loosely than its context needs (`min`), unless
 /// it is a source that may stand bare before what follows it (`follow`).
 fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8, follow: Follow) -> fmt::Result {
     let prec = precedence(e);
-    let paren = prec < min && !bare_source(e, follow);
+    let needs_paren = prec < min && !bare_source(e, follow);
+    let first = OPEN_FIRST.with(|o| o.get());
+    // its own parentheses open the text too
+    let open_first = first && !needs_paren && !starts_with_operand(e);
+    if first && (needs_paren || open_first) {
+        OPEN_FIRST.with(|o| o.set(false));
+    }
+    let paren = needs_paren || open_first;
     // what follows the end of `e`'s own text
     let follow = if paren { Follow::End } else { follow };
     if paren {
@@ -501,7 +529,10 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr, min: u8, follow: Follow) -> fmt::
                 !crate::parser::search_source_follows(&start.0)
             };
             if unsure {
-                write!(f, "({})", At(predicate, 0, Follow::End))?;
+                OPEN_FIRST.with(|o| o.set(true));
+                let written = write_expr(f, predicate, 1, follow);
+                OPEN_FIRST.with(|o| o.set(false));
+                written?;
             } else {
                 write_expr(f, predicate, 1, follow)?;
             }

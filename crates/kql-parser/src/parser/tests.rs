@@ -390,6 +390,9 @@ fn fuzz_findings_round_trip() {
         error(r#"print guid('{"uses')"#).code,
         "kql::syntax::literal"
     );
+    // a chain of `search` operands: the first operand of each predicate takes the parentheses
+    // (around the whole predicate, each `search` would nest one level deeper)
+    insta::assert_snapshot!(canonical("print -search(1)-search(0)--search(2)"), @"print -search (1) - search (0) - -search (2)");
     // a timespan whose days overflow is an error, not an overflow
     assert_eq!(
         error(r#"print timespan("1.444444444444444402:03:06.5")"#).code,
@@ -498,7 +501,7 @@ fn canonical_names_and_sources_read_back() {
     search in ((a + b)) x
     ");
     // `search (`: a parenthesised predicate, not a call of a function `search`
-    insta::assert_snapshot!(canonical("search (x) + 1"), @"search (x + 1)");
+    insta::assert_snapshot!(canonical("search (x) + 1"), @"search (x) + 1");
     insta::assert_snapshot!(canonical(r#"search "a" in () / 2; search kindx + search kindy"#), @r#"
     search ("a" in ()) / 2;
     search kindx + search kindy
