@@ -10,5 +10,5 @@ mod span;
 
 pub use ast::*;
 pub use error::ParseError;
-pub use parser::{parse, timespan_unit};
+pub use parser::{TABULAR_OPERATORS, parse, timespan_unit};
 pub use span::Span;

@@ -4,43 +4,8 @@
 //! Only what the engine runs is listed (see "What runs today" in the README), so completion
 //! never suggests something that then fails as unsupported.
 
-/// Tabular operators accepted after `|`.
-pub const TABULAR_OPERATORS: &[&str] = &[
-    "where",
-    "filter",
-    "extend",
-    "project",
-    "project-away",
-    "project-keep",
-    "project-rename",
-    "project-reorder",
-    "parse",
-    "parse-where",
-    "summarize",
-    "count",
-    "distinct",
-    "take",
-    "limit",
-    "sort",
-    "order",
-    "top",
-    "join",
-    "lookup",
-    "union",
-    "mv-expand",
-    "mv-apply",
-    "make-series",
-    "top-nested",
-    "serialize",
-    "invoke",
-    "evaluate",
-    "search",
-    "getschema",
-    "as",
-    "sample",
-    "sample-distinct",
-    "render",
-];
+/// Tabular operators accepted after `|` (those the engine runs).
+pub use kql_parser::TABULAR_OPERATORS;
 
 /// Operator names written with a hyphen: the lexer reads each as one word.
 pub const HYPHENATED: &[&str] = &[

@@ -16,6 +16,7 @@ use crate::span::Span;
 
 pub(crate) use expr::{TYPED_LITERALS, digit_led_name, search_source_follows};
 pub use lexical::timespan_unit;
+pub use operator::TABULAR_OPERATORS;
 
 pub type Input<'a> = nom_locate::LocatedSpan<&'a str>;
 pub type PResult<'a, T> = nom::IResult<Input<'a>, T, SyntaxError<'a>>;

@@ -31,52 +31,52 @@ const NOT_YET: [&str; 11] = [
     "externaldata",
 ];
 
-/// Tabular operator names, for "did you mean" help after a misspelt one.
-const OPERATOR_NAMES: &[&str] = &[
+/// The tabular operators kql runs (REPL completion offers them; a misspelt one is matched
+/// against them and [`NOT_YET`] for "did you mean").
+pub const TABULAR_OPERATORS: &[&str] = &[
     "where",
     "filter",
     "extend",
     "project",
     "project-away",
     "project-keep",
-    "project-reorder",
     "project-rename",
+    "project-reorder",
+    "parse",
+    "parse-where",
+    "summarize",
+    "count",
+    "distinct",
     "take",
     "limit",
-    "count",
-    "summarize",
-    "distinct",
     "sort",
     "order",
     "top",
-    "top-nested",
     "join",
     "lookup",
     "union",
     "mv-expand",
     "mv-apply",
     "make-series",
-    "parse",
-    "parse-where",
-    "render",
-    "evaluate",
+    "top-nested",
+    "serialize",
     "invoke",
+    "evaluate",
+    "search",
     "getschema",
+    "as",
     "sample",
     "sample-distinct",
-    "search",
-    "serialize",
-    "as",
-    "facet",
-    "fork",
+    "render",
 ];
 
 /// The operator name closest to `word` (one or two edits away, or a different case), if any.
 pub fn closest_operator(word: &str) -> Option<&'static str> {
     let lower = word.to_ascii_lowercase();
     let limit = if lower.len() <= 4 { 1 } else { 2 };
-    OPERATOR_NAMES
+    TABULAR_OPERATORS
         .iter()
+        .chain(&NOT_YET)
         .map(|op| (edit_distance(&lower, op), *op))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
