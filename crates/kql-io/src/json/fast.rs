@@ -185,24 +185,7 @@ pub(super) fn scan_chunk(plan: &ScanPlan, bytes: &[u8]) -> ChunkRows {
         {
             continue;
         }
-        row.clone_from_slice(&plan.empties);
-        misses.clear();
-        let mut visit = Extract {
-            line,
-            plan,
-            row: &mut row,
-            misses: &mut misses,
-            found: 0,
-            early: plan.early,
-        };
-        let mut walked = walk_line(line, &cache, &mut visit);
-        if let Ok(Some(stop)) = walked
-            && !plan
-                .keys
-                .as_ref()
-                .is_some_and(|k| k.marks(&line[stop..]).is_empty() && looks_like_object(line))
-        {
-            // a key read may come again: walk the whole line
+        let mut walk = |early: bool| {
             row.clone_from_slice(&plan.empties);
             misses.clear();
             let mut visit = Extract {
@@ -211,9 +194,19 @@ pub(super) fn scan_chunk(plan: &ScanPlan, bytes: &[u8]) -> ChunkRows {
                 row: &mut row,
                 misses: &mut misses,
                 found: 0,
-                early: false,
+                early,
             };
-            walked = walk_line(line, &cache, &mut visit);
+            walk_line(line, &cache, &mut visit)
+        };
+        let mut walked = walk(plan.early);
+        if let Ok(Some(stop)) = walked
+            && !plan
+                .keys
+                .as_ref()
+                .is_some_and(|k| k.marks(&line[stop..]).is_empty() && looks_like_object(line))
+        {
+            // a key read may come again: walk the whole line
+            walked = walk(false);
         }
         let read = match walked {
             Ok(_) => {
