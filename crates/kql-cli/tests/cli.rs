@@ -3,51 +3,17 @@
 //! Every run has `NO_COLOR=1` and `COLUMNS=100`, and stderr/stdout are pipes, so the text is
 //! deterministic.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{assert_status, kql_command, kql_in, scratch, stderr, stdout, with_input};
 
 use kql_cli::render_error;
 
-/// A fresh directory for one test, under Cargo's temporary directory for integration tests.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kql-cli-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn kql_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kql"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::null())
-        .output()
-        .expect("kql runs")
-}
-
 fn kql(name: &str, args: &[&str]) -> Output {
     kql_in(&scratch(name), args)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-#[track_caller]
-fn assert_status(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
 }
 
 /// What the CLI prints for the syntax error in `src` (the parser alone decides it).
@@ -322,18 +288,10 @@ fn query_from_a_file_a_rule_and_stdin() {
         assert_status(&out, 0);
         assert_eq!(stdout(&out), "Count\n2\n", "{file}");
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
-        .args(["run", "--data", ".", "--format", "ndjson", "-"])
-        .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child.stdin.take().unwrap().write_all(b"T | count").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = with_input(
+        kql_command(&dir, &["run", "--data", ".", "--format", "ndjson", "-"]),
+        "T | count",
+    );
     assert_status(&out, 0);
     assert_eq!(stdout(&out), "{\"Count\":2}\n");
 }

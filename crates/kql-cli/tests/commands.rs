@@ -1,44 +1,11 @@
 //! `kql check`, `kql test`, rule files and the output options of `kql run`, end to end.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kql-commands-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn kql_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kql"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::null())
-        .output()
-        .expect("kql runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-#[track_caller]
-fn assert_status(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-}
+use common::{assert_status, kql_command, kql_in, scratch, stderr, stdout, with_input};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -403,17 +370,10 @@ mod mmdb;
 
 /// `kql` in `dir` with `KQL_GEOIP` set to `geoip`, or unset.
 fn kql_geo(dir: &Path, args: &[&str], geoip: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kql"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::null());
-    match geoip {
-        Some(path) => command.env("KQL_GEOIP", path),
-        None => command.env_remove("KQL_GEOIP"),
-    };
+    let mut command = kql_command(dir, args);
+    if let Some(path) = geoip {
+        command.env("KQL_GEOIP", path);
+    }
     command.output().expect("kql runs")
 }
 
@@ -510,21 +470,10 @@ fn web_externaldata_reads_the_local_copy_given_with_external() {
     );
 
     // the session
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
-        .args(["repl", "--external", &mapping])
-        .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, ".format csv\n{IOC_QUERY}\n").unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = with_input(
+        kql_command(&dir, &["repl", "--external", &mapping]),
+        &format!(".format csv\n{IOC_QUERY}\n\n"),
+    );
     assert_status(&out, 0);
     assert!(
         stdout(&out).ends_with("Domain,Score\n\"bad, inc.example\",70\nevil.example,90\n"),
@@ -634,26 +583,12 @@ fn geo_info_from_ip_address_reads_the_geoip_database() {
     assert_status(&out, 0);
 
     // the session, given the database by the environment
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
-        .arg("repl")
-        .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .env("KQL_GEOIP", &db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(
-            stdin,
-            ".format csv\nprint City = tostring(geo_info_from_ip_address('20.53.203.50').city)\n"
-        )
-        .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let mut repl = kql_command(&dir, &["repl"]);
+    repl.env("KQL_GEOIP", &db);
+    let out = with_input(
+        repl,
+        ".format csv\nprint City = tostring(geo_info_from_ip_address('20.53.203.50').city)\n\n",
+    );
     assert_status(&out, 0);
     assert!(stdout(&out).ends_with("City\nSydney\n"), "{}", stdout(&out));
 

@@ -6,31 +6,16 @@
 //! `--max-memory`, `make_set`/`make_list` sizes), encodings and numbers, and what kql may
 //! touch (`-o`, externaldata).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{kql_in, scratch};
 use std::time::{Duration, Instant};
 
 use kql_eval::{RunOptions, Value};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kql-hostile-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn kql_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kql"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::null())
-        .output()
-        .expect("kql runs")
-}
-
-/// `kql run QUERY` in `dir`: given with `-e`, or in a file when too long for a command line.
 fn run_query(dir: &Path, query: &str) -> Output {
     if query.len() < 100_000 {
         return kql_in(dir, &["run", "-e", query]);
