@@ -67,18 +67,23 @@ impl Names {
     }
 }
 
+/// Whether the operator's output holds only columns it names (or makes).
+fn keeps_only_named(op: &OperatorKind) -> bool {
+    matches!(
+        op,
+        OperatorKind::Project(_)
+            | OperatorKind::Summarize { .. }
+            | OperatorKind::Count
+            | OperatorKind::Distinct(_)
+            | OperatorKind::ProjectKeep(_)
+    )
+}
+
 /// Whether no table column is left in the output of `e` but those its operators named (after
 /// `summarize`, `project`, `count`, `distinct`): later names are the query's own (`count_`).
 fn drops_table_columns(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Pipe { input, op } => match &op.kind {
-            OperatorKind::Project(_)
-            | OperatorKind::Summarize { .. }
-            | OperatorKind::Count
-            | OperatorKind::Distinct(_)
-            | OperatorKind::ProjectKeep(_) => true,
-            _ => drops_table_columns(input),
-        },
+        ExprKind::Pipe { input, op } => keeps_only_named(&op.kind) || drops_table_columns(input),
         _ => false,
     }
 }
@@ -93,14 +98,9 @@ fn carries_all_columns(e: &Expr, lets: &HashMap<&str, &Expr>, depth: usize) -> b
             Some(value) => carries_all_columns(value, lets, depth + 1),
             None => true,
         },
-        ExprKind::Pipe { input, op } => match &op.kind {
-            OperatorKind::Project(_)
-            | OperatorKind::Summarize { .. }
-            | OperatorKind::Count
-            | OperatorKind::Distinct(_)
-            | OperatorKind::ProjectKeep(_) => false,
-            _ => carries_all_columns(input, lets, depth + 1),
-        },
+        ExprKind::Pipe { input, op } => {
+            !keeps_only_named(&op.kind) && carries_all_columns(input, lets, depth + 1)
+        }
         _ => false,
     }
 }
