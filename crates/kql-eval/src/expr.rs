@@ -32,7 +32,30 @@ pub enum BKind {
         name: &'static str,
         f: ScalarFn,
         args: Vec<BExpr>,
+        /// The columns it reads, known when it is bound.
+        reads: Reads,
     },
+}
+
+/// The columns an expression reads, as far as evaluating it once per distinct value of a
+/// dictionary-encoded column goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    Nothing,
+    One(usize),
+    /// Several columns, or something evaluated per row whatever its arguments (`rand()`, a
+    /// service function).
+    PerRow,
+}
+
+impl Reads {
+    fn and(self, other: Reads) -> Reads {
+        match (self, other) {
+            (Reads::Nothing, r) | (r, Reads::Nothing) => r,
+            (Reads::One(a), Reads::One(b)) if a == b => Reads::One(a),
+            _ => Reads::PerRow,
+        }
+    }
 }
 
 impl fmt::Debug for BExpr {
@@ -64,10 +87,29 @@ impl BExpr {
     }
 
     pub fn apply(name: &'static str, f: ScalarFn, args: Vec<BExpr>, ty: Type, span: Span) -> BExpr {
+        let reads = if VOLATILE.contains(&name) {
+            Reads::PerRow
+        } else {
+            args.iter().fold(Reads::Nothing, |r, a| r.and(a.reads()))
+        };
         BExpr {
-            kind: BKind::Apply { name, f, args },
+            kind: BKind::Apply {
+                name,
+                f,
+                args,
+                reads,
+            },
             ty,
             span,
+        }
+    }
+
+    fn reads(&self) -> Reads {
+        match &self.kind {
+            BKind::Const(_) => Reads::Nothing,
+            BKind::Column(i) => Reads::One(*i),
+            BKind::Unavailable(_) => Reads::PerRow,
+            BKind::Apply { reads, .. } => *reads,
         }
     }
 
@@ -101,14 +143,13 @@ impl BExpr {
     /// value the batch holds, in the order the rows first hold them (so the first error is
     /// the one the rows would raise). `None` where that would not pay.
     fn eval_over_dictionary(&self, batch: &Batch) -> Option<Result<Datum, crate::error::Error>> {
-        if !matches!(self.kind, BKind::Apply { .. }) {
+        let BKind::Apply {
+            reads: Reads::One(read),
+            ..
+        } = self.kind
+        else {
             return None;
-        }
-        let mut read = None;
-        if !self.reads_only_one_column(&mut read) {
-            return None;
-        }
-        let read = read?;
+        };
         let (dict, codes) = batch.columns.get(read)?.as_dict()?;
         if dict.len() * 2 > batch.len {
             return None;
@@ -148,26 +189,13 @@ impl BExpr {
         }))
     }
 
-    /// Whether every column the expression reads is one column (stored in `read`), and it
-    /// calls nothing that gives a new value on every call (`rand()`).
-    fn reads_only_one_column(&self, read: &mut Option<usize>) -> bool {
-        match &self.kind {
-            BKind::Const(_) => true,
-            BKind::Unavailable(_) => false,
-            BKind::Column(i) => *read.get_or_insert(*i) == *i,
-            BKind::Apply { name, args, .. } => {
-                !VOLATILE.contains(name) && args.iter().all(|a| a.reads_only_one_column(read))
-            }
-        }
-    }
-
     fn eval_rows(&self, batch: &Batch) -> Result<Datum, crate::error::Error> {
         Ok(match &self.kind {
             BKind::Const(v) => Datum::Scalar(v.clone()),
             BKind::Column(i) => Datum::Column(batch.columns[*i].clone()),
             BKind::Unavailable(e) if batch.len > 0 => return Err(e.as_ref().clone()),
             BKind::Unavailable(_) => Datum::Scalar(Value::missing(self.ty)),
-            BKind::Apply { name, f, args } => {
+            BKind::Apply { name, f, args, .. } => {
                 let args: Vec<Datum> = args
                     .iter()
                     .map(|a| a.eval(batch))
