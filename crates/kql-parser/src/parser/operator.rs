@@ -32,7 +32,7 @@ const NOT_YET: [&str; 11] = [
 ];
 
 /// The tabular operators kql runs (REPL completion offers them; a misspelt one is matched
-/// against them and [`NOT_YET`] for "did you mean").
+/// against them and the operators not run yet for "did you mean").
 pub const TABULAR_OPERATORS: &[&str] = &[
     "where",
     "filter",
